@@ -44,3 +44,12 @@ def display_path(path: str | os.PathLike) -> str:
         return p.resolve().relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return p.name
+
+
+def portable(path: str | os.PathLike) -> str:
+    """``path`` relative to the repo root when inside it (as committed notebooks must show it), else absolute."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(p)
