@@ -1,0 +1,314 @@
+"""Layers, loss and optimiser of the from-scratch network, in pure NumPy.
+
+Each layer is a pair of functions in the CS231n style: ``*_forward`` returns the
+output and a ``cache``; ``*_backward`` takes the upstream gradient and that cache
+and returns the gradients of the inputs and parameters. Everything is vectorised
+over the rows of a batch. This module imports NumPy only.
+
+The loss and the optimiser reproduce ``torch.nn.BCEWithLogitsLoss(pos_weight=...)``
+and ``torch.optim.Adam`` (the default single-tensor CPU path) operation for
+operation, so that the two implementations can be compared to rounding error.
+"""
+
+import numpy as np
+
+__all__ = [
+    "Adam",
+    "bce_with_logits",
+    "bce_with_logits_loss",
+    "dense_backward",
+    "dense_forward",
+    "relu_backward",
+    "relu_forward",
+    "sigmoid",
+]
+
+
+def sigmoid(z):
+    """Logistic function, without overflow for large ``|z|``.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        Logits.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        ``1 / (1 + exp(-z))``, evaluated as ``e / (1 + e)`` with ``e = exp(z)`` for
+        negative ``z`` so that ``exp`` never overflows.
+    """
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def dense_forward(x, W, b):
+    """Affine layer ``out = x @ W + b``.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, n_in)
+        Input rows.
+    W : ndarray of shape (n_in, n_out)
+        Weights.
+    b : ndarray of shape (n_out,)
+        Biases.
+
+    Returns
+    -------
+    out : ndarray of shape (n, n_out)
+        ``x @ W + b``.
+    cache : tuple of (ndarray of shape (n, n_in), ndarray of shape (n_in, n_out))
+        ``(x, W)``, what :func:`dense_backward` needs.
+    """
+    out = x @ W
+    out += b
+    return out, (x, W)
+
+
+def dense_backward(dout, cache):
+    """Gradients of the affine layer.
+
+    ``dx = dout @ W.T``, ``dW = x.T @ dout``, ``db = sum_rows(dout)``.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (n, n_out)
+        Gradient of the loss with respect to the layer's output.
+    cache : tuple of (ndarray of shape (n, n_in), ndarray of shape (n_in, n_out))
+        ``(x, W)`` from :func:`dense_forward`.
+
+    Returns
+    -------
+    dx : ndarray of shape (n, n_in)
+        Gradient with respect to ``x``.
+    dW : ndarray of shape (n_in, n_out)
+        Gradient with respect to ``W``.
+    db : ndarray of shape (n_out,)
+        Gradient with respect to ``b``.
+    """
+    x, W = cache
+    # one output unit: the product is an outer product, cheaper by broadcasting
+    dx = dout * W.T if W.shape[1] == 1 else dout @ W.T
+    dW = x.T @ dout
+    db = dout.sum(axis=0)
+    return dx, dW, db
+
+
+def relu_forward(x):
+    """Rectified linear unit ``out = max(x, 0)``.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, d)
+        Pre-activations.
+
+    Returns
+    -------
+    out : ndarray of shape (n, d)
+        ``max(x, 0)`` element-wise.
+    cache : ndarray of shape (n, d)
+        ``out`` itself: ``out > 0`` is the mask of active units.
+    """
+    out = np.maximum(x, 0)
+    return out, out
+
+
+def relu_backward(dout, cache):
+    """Gradient of the ReLU: ``dx = dout * [x > 0]``.
+
+    The gradient at exactly ``x = 0`` is taken as 0, as in PyTorch.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (n, d)
+        Gradient of the loss with respect to the ReLU's output.
+    cache : ndarray of shape (n, d)
+        The forward output (from :func:`relu_forward`).
+
+    Returns
+    -------
+    dx : ndarray of shape (n, d)
+        Gradient with respect to the ReLU's input.
+    """
+    # A multiplication by the boolean mask: much faster than np.where on random masks.
+    return dout * (cache > 0)
+
+
+def _log_weight(y, pos_weight):
+    """Per-row weight of the log-sigmoid term, ``1 + (pos_weight - 1) * y``."""
+    if pos_weight == 1.0:
+        return None
+    lw = (pos_weight - 1.0) * y
+    lw += 1.0
+    return lw
+
+
+def bce_with_logits_loss(logits, y, pos_weight=1.0):
+    """Weighted binary cross-entropy on logits, loss value only.
+
+    ``loss = mean_i[(1 - y_i) * z_i - (1 + (w - 1) * y_i) * log_sigmoid(z_i)]``, which is
+    ``mean_i[-w * y_i * log(sigmoid(z_i)) - (1 - y_i) * log(1 - sigmoid(z_i))]``, with
+    ``log_sigmoid(z) = min(z, 0) - log1p(exp(-|z|))`` so that no ``exp`` overflows.
+    Same arithmetic as ``torch.nn.BCEWithLogitsLoss(pos_weight=w)``.
+
+    Parameters
+    ----------
+    logits : ndarray of shape (n,)
+        Logits ``z``.
+    y : ndarray of shape (n,)
+        Targets in {0, 1}, same dtype as ``logits``.
+    pos_weight : float, default=1.0
+        Weight ``w`` of the positive rows.
+
+    Returns
+    -------
+    float
+        The mean loss over the ``n`` rows.
+    """
+    loss, _ = _bce_terms(logits, y, pos_weight, with_gradient=False)
+    return loss
+
+
+def bce_with_logits(logits, y, pos_weight=1.0):
+    """Weighted binary cross-entropy on logits and its gradient.
+
+    ``loss = mean_i[(1 - y_i) * z_i - (1 + (w - 1) * y_i) * log_sigmoid(z_i)]``;
+    ``dloss/dz_i = [(1 - y_i) - (1 + (w - 1) * y_i) * sigmoid(-z_i)] / n``.
+    Equals ``torch.nn.BCEWithLogitsLoss(pos_weight=w)`` (mean reduction) and its
+    autograd gradient; stable for any finite ``z`` (e.g. ``|z| = 50``).
+
+    Parameters
+    ----------
+    logits : ndarray of shape (n,)
+        Logits ``z``.
+    y : ndarray of shape (n,)
+        Targets in {0, 1}, same dtype as ``logits``.
+    pos_weight : float, default=1.0
+        Weight ``w`` of the positive rows.
+
+    Returns
+    -------
+    loss : float
+        The mean loss over the ``n`` rows.
+    dlogits : ndarray of shape (n,)
+        Gradient of ``loss`` with respect to ``logits``.
+    """
+    return _bce_terms(logits, y, pos_weight, with_gradient=True)
+
+
+def _bce_terms(logits, y, pos_weight, with_gradient):
+    """Shared body of :func:`bce_with_logits` and :func:`bce_with_logits_loss`."""
+    z = logits
+    n = z.shape[0]
+    exp_neg_abs = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    # log_sigmoid(z) = min(z, 0) - log1p(exp(-|z|))
+    log_sig = np.minimum(z, 0)
+    log_sig -= np.log1p(exp_neg_abs)
+    lw = _log_weight(y, pos_weight)
+    if lw is not None:
+        log_sig *= lw
+    one_minus_y = 1.0 - y
+    terms = one_minus_y * z
+    terms -= log_sig
+    loss = float(terms.mean())
+    if not with_gradient:
+        return loss, None
+    # sigmoid(-z) = exp(-|z|) / (1 + exp(-|z|)) if z >= 0 else 1 / (1 + exp(-|z|))
+    sig_neg = np.where(z >= 0, exp_neg_abs, 1.0) / (1.0 + exp_neg_abs)
+    if lw is not None:
+        sig_neg *= lw
+    dlogits = one_minus_y
+    dlogits -= sig_neg
+    dlogits /= n
+    return loss, dlogits
+
+
+class Adam:
+    """Adam with L2 weight decay, numerically as ``torch.optim.Adam``.
+
+    For each parameter ``p`` with gradient ``g`` at step ``t``:
+
+    ``g <- g + weight_decay * p``;
+    ``m <- m + (1 - beta1) * (g - m)``;
+    ``v <- beta2 * v + (1 - beta2) * g * g``;
+    ``denom = sqrt(v) / sqrt(1 - beta2**t) + eps``;
+    ``p <- p - (lr / (1 - beta1**t)) * (m / denom)``.
+
+    This is PyTorch's default (non-amsgrad, single-tensor) update, including where
+    ``eps`` is added. Parameters are updated in place and the state buffers are
+    allocated once, so a step allocates no arrays.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        The parameters to optimise, e.g. ``{"W1": ..., "b1": ..., ...}``. Only the
+        shapes and dtypes are read here.
+    lr : float, default=1e-3
+        Learning rate.
+    betas : tuple of (float, float), default=(0.9, 0.999)
+        Decay rates of the first and second moment estimates.
+    eps : float, default=1e-8
+        Added to the denominator.
+    weight_decay : float, default=0.0
+        L2 penalty coefficient, added to the gradient before the moments.
+
+    Attributes
+    ----------
+    t : int
+        Number of steps taken.
+    m, v : dict of str to ndarray
+        First and second moment estimates, shaped like the parameters.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        self.lr = float(lr)
+        self.beta1, self.beta2 = (float(b) for b in betas)
+        self.eps = float(eps)
+        self.weight_decay = float(weight_decay)
+        self.t = 0
+        self.m = {k: np.zeros_like(p) for k, p in params.items()}
+        self.v = {k: np.zeros_like(p) for k, p in params.items()}
+        self._scratch = {k: np.empty_like(p) for k, p in params.items()}
+        self._grad = {k: np.empty_like(p) for k, p in params.items()}
+
+    def step(self, params, grads):
+        """Apply one Adam update to ``params`` in place.
+
+        Parameters
+        ----------
+        params : dict of str to ndarray
+            Parameters, updated in place.
+        grads : dict of str to ndarray
+            Gradients with the same keys and shapes as ``params``; not modified.
+        """
+        self.t += 1
+        beta1, beta2 = self.beta1, self.beta2
+        bias_correction1 = 1 - beta1**self.t
+        bias_correction2 = 1 - beta2**self.t
+        step_size = self.lr / bias_correction1
+        bias_correction2_sqrt = bias_correction2**0.5
+        for key, param in params.items():
+            grad = grads[key]
+            if self.weight_decay:
+                grad = np.multiply(param, self.weight_decay, out=self._grad[key])
+                grad += grads[key]
+            m, v, buf = self.m[key], self.v[key], self._scratch[key]
+            # m.lerp_(grad, 1 - beta1)  ==  m + (1 - beta1) * (grad - m)
+            np.subtract(grad, m, out=buf)
+            buf *= 1 - beta1
+            m += buf
+            # v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            v *= beta2
+            np.multiply(grad, 1 - beta2, out=buf)
+            buf *= grad
+            v += buf
+            # denom = (v.sqrt() / bias_correction2_sqrt).add_(eps)
+            np.sqrt(v, out=buf)
+            buf /= bias_correction2_sqrt
+            buf += self.eps
+            # param.addcdiv_(m, denom, value=-step_size)
+            np.divide(m, buf, out=buf)
+            buf *= -step_size
+            param += buf
