@@ -104,7 +104,7 @@ def _worker(task: dict) -> dict:
         out.update(rows=len(X_test), rows_per_second=len(X_test) / statistics.median(times))
     out["rusage_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["after_imports_mb"] = base_mb
-    out["modules"] = {"pandas": sys.modules.get("pandas") is not None, "torch": sys.modules.get("torch") is not None}
+    out["modules"] = {"pandas": "pandas" in sys.modules, "torch": "torch" in sys.modules}
     if backend == "torch":
         import torch
 
@@ -113,13 +113,35 @@ def _worker(task: dict) -> dict:
     return out
 
 
+class _BlockImports:
+    """A meta-path finder that makes ``import <name>`` fail for the given top-level packages.
+
+    It hands out a spec whose loader raises ImportError, so ``importlib.util.find_spec`` (which
+    torch calls while importing) still works, while an actual import fails as if not installed.
+    """
+
+    def __init__(self, names):
+        self.names = set(names)
+
+    def find_spec(self, fullname, path=None, target=None):
+        import importlib.machinery
+
+        if fullname.split(".")[0] in self.names:
+            return importlib.machinery.ModuleSpec(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        raise ImportError(f"{module.__name__} is kept out of this benchmark process")
+
+
 def _worker_main(task_json: str, out_path: str) -> None:
-    # Keep the process to its own framework: scikit-learn imports pandas opportunistically,
-    # and the NumPy process must not load torch.
+    # Keep the process to its own framework: scikit-learn imports pandas opportunistically
+    # (and copes without it); the NumPy process must never load torch.
     task = json.loads(task_json)
-    sys.modules["pandas"] = None  # type: ignore[assignment]
-    if task["backend"] == "numpy":
-        sys.modules["torch"] = None  # type: ignore[assignment]
+    sys.meta_path.insert(0, _BlockImports({"pandas"} | ({"torch"} if task["backend"] == "numpy" else set())))
     result = _worker(task)
     Path(out_path).write_text(json.dumps(result), encoding="utf-8")
 
