@@ -453,6 +453,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             disable=not self.verbose,
             desc=type(self).__name__,
             unit="epoch",
+            ascii=True,  # '#' bars: no block glyphs that a LaTeX (PDF) export would drop
         )
         with epochs, np.errstate(over="ignore", invalid="ignore"):
             for epoch in epochs:
