@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 
-def _atomic_write(path: Path, write) -> Path:
+def atomic_write(path: Path, write) -> Path:
+    """Call ``write(fh)`` on a temporary sibling of ``path`` (binary), then move it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -52,7 +53,7 @@ def _to_jsonable(obj: Any) -> Any:
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
     """Write ``obj`` as indented JSON, atomically (NumPy types converted, NaN -> null)."""
     text = json.dumps(_to_jsonable(obj), indent=2, sort_keys=False)
-    return _atomic_write(Path(path), lambda fh: fh.write(text.encode("utf-8") + b"\n"))
+    return atomic_write(Path(path), lambda fh: fh.write(text.encode("utf-8") + b"\n"))
 
 
 def read_json(path: str | os.PathLike) -> Any:
@@ -62,7 +63,7 @@ def read_json(path: str | os.PathLike) -> Any:
 
 def save_npz(path: str | os.PathLike, **arrays: np.ndarray) -> Path:
     """Save arrays to an uncompressed ``.npz``, atomically."""
-    return _atomic_write(Path(path), lambda fh: np.savez(fh, **arrays))
+    return atomic_write(Path(path), lambda fh: np.savez(fh, **arrays))
 
 
 def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:

@@ -13,7 +13,6 @@ fonts can render any label copied into the report.
 from __future__ import annotations
 
 import os
-import tempfile
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from helpers import paths
+from helpers.artifacts import atomic_write
 from helpers.metrics import METRIC_LABELS
 
 __all__ = [
@@ -174,19 +174,10 @@ def save_fig(
     for fmt in formats:
         fmt = fmt.lower().lstrip(".")
         target = out_dir / f"{stem}.{fmt}"
-        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".{fmt}.tmp", dir=out_dir)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                # no creation date in the PDF: re-running gives identical files
-                metadata = {"CreationDate": None} if fmt == "pdf" else None
-                fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        # no creation date in the PDF: re-running gives identical files
+        metadata = {"CreationDate": None} if fmt == "pdf" else None
+        atomic_write(target, lambda fh, fmt=fmt, metadata=metadata: fig.savefig(
+            fh, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata))
         written.append(target)
     return written
 
