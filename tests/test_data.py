@@ -284,3 +284,13 @@ def test_real_file_loads_with_known_counts(tmp_path):
     assert steps["Age < 0"] == 1 and steps["scheduled after the appointment day"] == 5
     # the week-1 report's test rows: 22,106 with 4,437 no-shows
     assert frame["No-show"].to_numpy()[original_test_rows(len(frame))].sum() == 4_437
+
+
+def test_default_split_is_unchanged_by_the_original_option():
+    y = (np.random.default_rng(5).random(3000) < 0.2).astype(int)
+    plain = make_split(y, "stratified", seed=1)
+    with_raw = make_split(y, "stratified", seed=1, raw_row=np.arange(3000) * 3, n_raw=9000)
+    for part in plain:
+        np.testing.assert_array_equal(plain[part], with_raw[part])
+    original = make_split(y, "original", seed=1, raw_row=np.arange(3000) * 3, n_raw=9000)
+    assert not np.array_equal(original["test"], plain["test"])
