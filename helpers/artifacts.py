@@ -34,13 +34,14 @@ def atomic_write(path: Path, write) -> Path:
     return path
 
 
-def _to_jsonable(obj: Any) -> Any:
+def to_jsonable(obj: Any) -> Any:
+    """``obj`` with NumPy types as Python ones, tuples as lists, paths as file names, NaN/inf as None."""
     if isinstance(obj, dict):
-        return {str(k): _to_jsonable(v) for k, v in obj.items()}
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_to_jsonable(v) for v in obj]
+        return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        return _to_jsonable(obj.tolist())
+        return to_jsonable(obj.tolist())
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, Path):
@@ -52,7 +53,7 @@ def _to_jsonable(obj: Any) -> Any:
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
     """Write ``obj`` as indented JSON, atomically (NumPy types converted, NaN -> null)."""
-    text = json.dumps(_to_jsonable(obj), indent=2, sort_keys=False)
+    text = json.dumps(to_jsonable(obj), indent=2, sort_keys=False)
     return atomic_write(Path(path), lambda fh: fh.write(text.encode("utf-8") + b"\n"))
 
 

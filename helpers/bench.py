@@ -247,12 +247,13 @@ def summarise(bench: dict) -> dict:
 
 
 def _loglog_slope(xs, ys) -> float:
+    """Least-squares slope of log(y) on log(x), from 30k rows up (below that, fixed costs dominate)."""
     import numpy as np
 
-    big = [(x, y) for x, y in zip(xs, ys) if x >= 30_000] or list(zip(xs, ys))
-    if len(big) < 2:
-        big = list(zip(xs, ys))
-    lx, ly = np.log([b[0] for b in big]), np.log([b[1] for b in big])
+    points = [(x, y) for x, y in zip(xs, ys) if x >= 30_000]
+    if len(points) < 2:
+        points = list(zip(xs, ys))
+    lx, ly = np.log([x for x, _ in points]), np.log([y for _, y in points])
     return float(np.polyfit(lx, ly, 1)[0])
 
 
@@ -273,7 +274,8 @@ def summary_markdown(bench: dict) -> str:
 
 
 def bench_figures(bench: dict) -> dict:
-    """Log-log figures from a bench record: epoch time vs batch size, epoch time and memory vs rows."""
+    """Log-log figures from a bench record as read from ``bench.json`` (its keys are strings):
+    epoch time vs batch size, epoch time and memory vs rows."""
     from .plots import loglog_scaling
 
     s = bench["summary"]
@@ -292,7 +294,7 @@ def bench_figures(bench: dict) -> dict:
             per_rows = s["rows"].get(backend, {})
             if per_rows:
                 xs = sorted(int(r) for r in per_rows)
-                series[BACKENDS[backend]] = [per_rows[str(r)][what] if str(r) in per_rows else per_rows[r][what] for r in xs]
+                series[BACKENDS[backend]] = [per_rows[str(r)][what] for r in xs]
         if series:
             figs[f"{what}_vs_rows"] = loglog_scaling(xs, series, "training rows", label, f"{label.capitalize()} against rows",
                                                      reference_slope=1 if what == "epoch_seconds" else None)

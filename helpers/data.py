@@ -31,6 +31,8 @@ from .artifacts import sha256_file
 ENV_VAR = "NOSHOW_DATA"
 KAGGLE_NAME = "KaggleV2-May-2016.csv"
 KAGGLE_URL = "https://www.kaggle.com/datasets/joniarroba/noshowappointments"
+#: The value of ``data_path`` / ``NOSHOW_DATA`` that asks for the synthetic default explicitly.
+SYNTHETIC = "synthetic"
 
 #: The 14 columns of the Kaggle file, in order.
 EXPECTED_COLUMNS = [
@@ -79,9 +81,12 @@ def find_data(data_path: str | os.PathLike | None = None) -> DataSource:
     """Decide which data the report runs on.
 
     A path given explicitly or through ``NOSHOW_DATA`` must exist: a typo is an error, not a
-    silent fall-back to synthetic data.
+    silent fall-back to synthetic data. The value ``"synthetic"`` asks for the synthetic default
+    even when a real file is present.
     """
     for origin, given in (("parameter", data_path), ("environment", os.environ.get(ENV_VAR))):
+        if str(given).strip() == SYNTHETIC:
+            return _synthetic(f"{origin} asked for it")
         if given is not None and str(given).strip() != "":
             path = paths.resolve(str(given).strip(), paths.DATA_DIR)
             if not path.is_file():
@@ -95,11 +100,14 @@ def find_data(data_path: str | os.PathLike | None = None) -> DataSource:
     for candidate in (paths.DATA_DIR / KAGGLE_NAME, paths.DATA_DIR / f"{KAGGLE_NAME}.zip"):
         if candidate.is_file():
             return DataSource("data folder", candidate)
+    return _synthetic(f"no data file found (data_path, ${ENV_VAR}, data/{KAGGLE_NAME}[.zip])")
+
+
+def _synthetic(reason: str) -> DataSource:
     warnings.warn(
-        f"No data file found (data_path, ${ENV_VAR}, data/{KAGGLE_NAME}[.zip]): running on the "
-        "SYNTHETIC default. Its numbers are not findings about real patients.",
+        f"Running on the SYNTHETIC default ({reason}). Its numbers are not findings about real patients.",
         SyntheticDataWarning,
-        stacklevel=2,
+        stacklevel=3,
     )
     return DataSource("synthetic")
 

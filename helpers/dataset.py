@@ -107,10 +107,13 @@ def prepare(
     n_read = len(raw)
     sampled, n_not_sampled = _sample(raw, sample_rows, seed)
     cleaned, ledger = raw_data.clean(sampled)
-    if n_not_sampled:
-        ledger.insert(0, {"step": "rows read", "action": "-", "rows": n_read, "rows_left": n_read})
-        ledger[1] = {"step": f"not in the random sample (sample_rows={sample_rows})", "action": "dropped",
-                     "rows": n_not_sampled, "rows_left": n_read - n_not_sampled}
+    if n_not_sampled:  # the ledger starts from the rows read, not from the sample
+        ledger = [
+            {"step": "rows read", "action": "-", "rows": n_read, "rows_left": n_read},
+            {"step": f"not in the random sample (sample_rows={sample_rows})", "action": "dropped",
+             "rows": n_not_sampled, "rows_left": len(sampled)},
+            *ledger[1:],
+        ]
     dropped_total = sum(e["rows"] for e in ledger if e["action"] == "dropped")
     assert n_read == len(cleaned) + dropped_total, "ledger: rows in != rows kept + rows dropped"
 

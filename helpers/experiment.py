@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import paths
-from .artifacts import load_npz, read_json, save_npz, write_json
+from .artifacts import load_npz, read_json, save_npz, to_jsonable, write_json
 from .metrics import evaluate, tune_threshold
 from .prepared import PreparedData
 
@@ -162,6 +162,4 @@ def json_roundtrip(obj):
     """``obj`` as it reads back from JSON (tuples become lists), for comparisons with saved records."""
     import json
 
-    from .artifacts import _to_jsonable
-
-    return json.loads(json.dumps(_to_jsonable(obj)))
+    return json.loads(json.dumps(to_jsonable(obj)))

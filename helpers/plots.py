@@ -455,6 +455,15 @@ def _operating_point(y, p, thr, curve: str) -> tuple[float, float]:
     return (fp / N if N else 0.0), recall
 
 
+def _legend_with_operating_points(ax, marked: bool, loc: str) -> None:
+    """The axes' legend, plus one grey entry explaining the operating-point markers if any."""
+    handles, _ = ax.get_legend_handles_labels()
+    if marked:
+        handles.append(Line2D([], [], marker="o", color="0.6", markeredgecolor="black", linestyle="none",
+                              label="Operating point (threshold)"))
+    ax.legend(handles=handles, loc=loc)
+
+
 def pr_curves(
     y_true,
     probas: Mapping[str, np.ndarray],
@@ -498,11 +507,7 @@ def pr_curves(
                     linestyle="none")
     prev = float(y.mean()) if prevalence is None else float(prevalence)
     ax.axhline(prev, color="0.4", linestyle="--", linewidth=1, label=f"Chance (prevalence = {_pct(prev)})")
-    handles, _ = ax.get_legend_handles_labels()
-    if operating_points:
-        handles.append(Line2D([], [], marker="o", color="0.6", markeredgecolor="black", linestyle="none",
-                              label="Operating point (threshold)"))
-    ax.legend(handles=handles, loc="upper right")
+    _legend_with_operating_points(ax, bool(operating_points), loc="upper right")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("Recall (share of no-shows flagged)")
@@ -549,11 +554,7 @@ def roc_curves(
             ax.plot(f, t, marker="o", markersize=8, color=color_for(name), markeredgecolor="black",
                     linestyle="none")
     ax.plot([0, 1], [0, 1], color="0.4", linestyle="--", linewidth=1, label="Chance")
-    handles, _ = ax.get_legend_handles_labels()
-    if operating_points:
-        handles.append(Line2D([], [], marker="o", color="0.6", markeredgecolor="black", linestyle="none",
-                              label="Operating point (threshold)"))
-    ax.legend(handles=handles, loc="lower right")
+    _legend_with_operating_points(ax, bool(operating_points), loc="lower right")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
     ax.set_aspect("equal")

@@ -110,21 +110,27 @@ def execute(name: str, output: Path, parameters: dict) -> Path:
 
 
 def run_all(parameters: dict, splits: list[str], out_dir: Path, figures_dir: str | None = None) -> list[Path]:
-    """Notebooks 01-03 once per split, then 04; returns the executed notebooks."""
-    executed = []
+    """Notebooks 01-03 once per split, then 04; returns the executed notebooks.
+
+    The main split's figures go to ``figures_dir`` (or a ``figures_dir`` parameter, else
+    ``<out_dir>/figures/<split>``); the other splits' always to ``<out_dir>/figures/<split>``,
+    so they never overwrite the main ones.
+    """
     base = dict(parameters)
     primary = splits[0]
+    primary_figures = figures_dir or base.pop("figures_dir", None) or paths.portable(out_dir / "figures" / primary)
+
+    def figures_for(split: str) -> str:
+        return primary_figures if split == primary else paths.portable(out_dir / "figures" / split)
+
+    executed = []
     for split in splits:
-        params = {**base, "split": split}
-        if figures_dir is None:
-            params.setdefault("figures_dir", paths.portable(out_dir / "figures" / split))
-        else:
-            params["figures_dir"] = figures_dir if split == primary else paths.portable(out_dir / "figures" / split)
+        params = {**base, "split": split, "figures_dir": figures_for(split)}
         folder = out_dir if split == primary else out_dir / split
         for name in available(PER_SPLIT):
             executed.append(execute(name, folder / f"{name}.ipynb", params))
-    params = {**base, "split": primary, "compare_split": splits[1] if len(splits) > 1 else None}
-    params["figures_dir"] = figures_dir or paths.portable(out_dir / "figures" / primary)
+    params = {**base, "split": primary, "compare_split": splits[1] if len(splits) > 1 else None,
+              "figures_dir": primary_figures}
     for name in available(FINAL):
         executed.append(execute(name, out_dir / f"{name}.ipynb", params))
     return executed

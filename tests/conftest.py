@@ -33,3 +33,12 @@ def skewed_binary_data():
         random_state=0,
     )
     return X, y
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """Small matrices: one BLAS thread is as fast, and robust on a busy shared machine."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

@@ -136,6 +136,12 @@ def test_source_precedence(tmp_path, good_csv, monkeypatch):
     monkeypatch.setattr(raw_data.paths, "DATA_DIR", tmp_path / "empty")
     with pytest.warns(raw_data.SyntheticDataWarning):
         assert find_data().is_synthetic
+    # "synthetic" asks for the embedded default even when a file would be found
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / raw_data.KAGGLE_NAME).write_bytes(good_csv.read_bytes())
+    assert find_data().path.name == raw_data.KAGGLE_NAME
+    with pytest.warns(raw_data.SyntheticDataWarning, match="parameter asked"):
+        assert find_data("synthetic").is_synthetic
 
 
 def test_ledger_accounts_for_every_row(good_csv):

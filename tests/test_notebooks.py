@@ -27,6 +27,7 @@ def executed(tmp_path_factory):
         "processed_dir": str(root / "processed"),
         "results_dir": str(root / "results"),
         "n_bootstrap": 200,
+        "data_path": "synthetic",  # the embedded default, even where data/ holds the real file
     }
     before = _snapshot()
     # no real file: the embedded synthetic default must carry the whole report

@@ -12,8 +12,8 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import average_precision_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
+from mlp_checks import CHECK_PARAMS, sklearn_expected_failures
 from helpers.mlp_base import batch_indices, init_weights, seed_streams
 from helpers.numpy_layers import (
     Adam,
@@ -32,32 +32,7 @@ from helpers.numpy_mlp import (
 
 HELPERS_DIR = Path(__file__).resolve().parents[1] / "helpers"
 
-#: Small, fast settings for scikit-learn's estimator checks (float64 as the spec asks).
-CHECK_PARAMS = dict(
-    hidden_layer_sizes=(16,),
-    learning_rate=1e-2,
-    batch_size=32,
-    max_epochs=20,
-    random_state=0,
-    dtype="float64",
-)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    """Small matrices: one BLAS thread is as fast, and robust on a busy shared machine."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-def sklearn_expected_failures(estimator):
-    """Checks this binary classifier is known to fail, each with its reason."""
-    return {
-        "check_class_weight_classifiers": (
-            "class_weight accepts only 'balanced' or None (it becomes the pos_weight of "
-            "the loss); the check passes a per-class dict, which is rejected on purpose."
-        ),
-    }
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def rel_error(x, y):

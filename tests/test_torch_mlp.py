@@ -7,39 +7,16 @@ import pytest
 import torch
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
+from mlp_checks import CHECK_PARAMS as SHARED_CHECK_PARAMS, sklearn_expected_failures
 from helpers.mlp_base import init_weights, seed_streams
 from helpers.numpy_layers import Adam, bce_with_logits
 from helpers.numpy_mlp import NumpyMLPClassifier, mlp_loss_and_grads, params_from_weights
 from helpers.torch_mlp import TorchMLPClassifier, build_sequential
 
-CHECK_PARAMS = dict(
-    hidden_layer_sizes=(16,),
-    learning_rate=1e-2,
-    batch_size=32,
-    max_epochs=20,
-    random_state=0,
-    dtype="float64",
-    num_threads=1,
-)
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    """Small matrices: one BLAS thread is as fast, and robust on a busy shared machine."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-def sklearn_expected_failures(estimator):
-    """Checks this binary classifier is known to fail, each with its reason."""
-    return {
-        "check_class_weight_classifiers": (
-            "class_weight accepts only 'balanced' or None (it becomes the pos_weight of "
-            "the loss); the check passes a per-class dict, which is rejected on purpose."
-        ),
-    }
+CHECK_PARAMS = {**SHARED_CHECK_PARAMS, "num_threads": 1}
 
 
 def torch_bce(logits, y, pos_weight):
