@@ -325,11 +325,14 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer batch sizes and row counts (default: off)")
     parser.add_argument("--figures-dir", default="reports/bench", help="where figures go (default: reports/bench)")
     args = parser.parse_args(argv)
+    # The driver imports nothing heavy before the measurements: on Linux a child's ru_maxrss
+    # starts from the parent's resident size at fork, so a driver holding matplotlib and pandas
+    # would inflate every getrusage peak it measures (seen: 188 MB instead of 144 MB).
+    bench = run_benchmark(args.processed_dir, args.split, tuple(int(t) for t in args.threads.split(",")),
+                          args.repeats, args.quick)
     from .artifacts import write_json
     from .plots import save_fig
 
-    bench = run_benchmark(args.processed_dir, args.split, tuple(int(t) for t in args.threads.split(",")),
-                          args.repeats, args.quick)
     write_json(bench_path(args.results_dir), bench)
     bench = load_bench(args.results_dir)  # as notebook 04 will read it (JSON keys are strings)
     for name, fig in bench_figures(bench).items():

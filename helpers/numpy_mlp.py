@@ -97,7 +97,7 @@ def mlp_forward(X, params):
         h, dense_cache = dense_forward(h, params[f"W{i}"], params[f"b{i}"])
         relu_cache = None
         if i < n_layers:
-            h, relu_cache = relu_forward(h)
+            h, relu_cache = relu_forward(h, out=h)  # h is this pass's own array: no copy
         caches.append((dense_cache, relu_cache))
     return h.reshape(-1), caches
 
@@ -126,7 +126,7 @@ def mlp_backward(dlogits, caches):
     for i in range(len(caches), 0, -1):
         dense_cache, relu_cache = caches[i - 1]
         if relu_cache is not None:
-            dout = relu_backward(dout, relu_cache)
+            dout = relu_backward(dout, relu_cache, out=dout)  # dout was just allocated here
         if i > 1:
             dout, grads[f"W{i}"], grads[f"b{i}"] = dense_backward(dout, dense_cache)
         else:  # the input needs no gradient: skip dx = dout @ W.T

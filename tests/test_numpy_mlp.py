@@ -294,3 +294,19 @@ def test_numpy_modules_import_only_what_they_may(module, allowed):
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module.split(".")[0])
     assert imported <= allowed, imported - allowed
+
+
+def test_relu_out_argument_writes_in_place_only_when_asked():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 4))
+    dout = rng.normal(size=(5, 4))
+    x_before, dout_before = x.copy(), dout.copy()
+    out, cache = relu_forward(x)
+    dx = relu_backward(dout, cache)
+    np.testing.assert_array_equal(x, x_before)  # default: inputs untouched
+    np.testing.assert_array_equal(dout, dout_before)
+    out_inplace, _ = relu_forward(x, out=x)
+    dx_inplace = relu_backward(dout, cache, out=dout)
+    assert out_inplace is x and dx_inplace is dout
+    np.testing.assert_array_equal(out_inplace, out)
+    np.testing.assert_array_equal(dx_inplace, dx)
