@@ -67,9 +67,10 @@ def save_npz(path: str | os.PathLike, **arrays: np.ndarray) -> Path:
     return atomic_write(Path(path), lambda fh: np.savez(fh, **arrays))
 
 
-def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def load_npz(path: str | os.PathLike, keys=None) -> dict[str, np.ndarray]:
+    """Arrays of an ``.npz``; only ``keys`` when given (the others are never read)."""
     with np.load(path, allow_pickle=False) as npz:
-        return {k: npz[k] for k in npz.files}
+        return {k: npz[k] for k in npz.files if keys is None or k in keys}
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

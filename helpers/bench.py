@@ -71,7 +71,9 @@ def _worker(task: dict) -> dict:
 
     backend, threads = task["backend"], task["threads"]
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    data = load_prepared(task["processed_dir"], task["split"], parts=("train", "val", "test"))
+    # a training process holds only what training needs; the test rows only for inference
+    parts = ("train", "val", "test") if task["kind"] == "inference" else ("train", "val")
+    data = load_prepared(task["processed_dir"], task["split"], parts=parts)
     X, y, X_val, y_val = data.X["train"], data.y["train"], data.X["val"], data.y["val"]
     seed = task.get("seed", 42)
     out: dict = {"backend": backend, "threads": threads, "kind": task["kind"]}
@@ -243,6 +245,13 @@ def summarise(bench: dict) -> dict:
             extra = [out["rows"][backend][r]["peak_mb"] - out["rows"][backend][lo]["peak_mb"] for r in rows]
             out["rows"][f"{backend}_mb_per_million_rows"] = extra[-1] / ((hi - lo) / 1e6)
             targets[f"{backend} epoch time grows ~linearly with rows (log-log slope <= 1.15)"] = slope_t <= 1.15
+            big = [r for r in rows if r >= 100_000]
+            if len(big) >= 3:  # MB per extra row between the last two points vs the first two
+                per_row = [(out["rows"][backend][b]["peak_mb"] - out["rows"][backend][a]["peak_mb"]) / (b - a)
+                           for a, b in zip(big, big[1:])]
+                out["rows"][f"{backend}_mb_per_row_growth"] = per_row[-1] / per_row[0] if per_row[0] > 0 else float("nan")
+                targets[f"{backend} peak memory grows ~linearly with rows (MB per row at 1M <= 1.5 x at 100k-300k)"] = (
+                    per_row[-1] <= 1.5 * per_row[0])
     return out
 
 

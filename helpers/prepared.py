@@ -76,7 +76,7 @@ def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "
             f"no prepared data for split {split!r} in {paths.display_path(folder)}: run notebook "
             "01_data_and_imbalance (or `make report`) first"
         )
-    arrays = load_npz(folder / "arrays.npz")
+    arrays = load_npz(folder / "arrays.npz", keys={f"{kind}_{p}" for p in parts for kind in ("X", "y", "row")})
     return PreparedData(
         X={p: arrays[f"X_{p}"] for p in parts},
         y={p: arrays[f"y_{p}"] for p in parts},

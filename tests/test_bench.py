@@ -1,0 +1,53 @@
+"""The benchmark's measurement process: fresh, framework-only, and summarised from its own numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import bench
+from helpers.dataset import prepare
+
+
+@pytest.fixture(scope="module")
+def small_prepared(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench") / "processed"
+    with pytest.warns(UserWarning):
+        prepare("synthetic", sample_rows=3000, processed_dir=folder, synthetic_rows=3000)
+    return folder
+
+
+def test_numpy_process_loads_neither_torch_nor_pandas(small_prepared):
+    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
+                            "backend": "numpy", "threads": 1})
+    assert result["modules"] == {"pandas": False, "torch": False}
+    assert result["epochs"] >= 1 and result["seconds"] > 0
+    # memory_profiler's sampled peak never exceeds the process's lifetime peak
+    assert 0 < result["peak_mb"] <= result["rusage_peak_mb"] + 1
+
+
+def test_torch_process_records_its_threads(small_prepared):
+    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "batch",
+                            "backend": "torch", "threads": 1, "batch_size": 256})
+    assert result["torch_threads"] == 1
+    assert result["modules"]["pandas"] is False
+    assert result["epoch_seconds"] > 0
+
+
+def test_summary_ratios_and_targets_come_from_the_measurements():
+    def m(backend, kind, **kw):
+        return {"backend": backend, "threads": 1, "kind": kind, **kw}
+
+    measurements = [
+        m("numpy", "train", seconds=1.0, epoch_seconds=0.05, epochs=10, peak_mb=140, rusage_peak_mb=141),
+        m("torch", "train", seconds=3.0, epoch_seconds=0.15, epochs=10, peak_mb=390, rusage_peak_mb=420),
+        m("numpy", "batch", batch_size=512, epoch_seconds=0.05), m("torch", "batch", batch_size=512, epoch_seconds=0.2),
+        m("numpy", "batch", batch_size=4096, epoch_seconds=0.05), m("torch", "batch", batch_size=4096, epoch_seconds=0.04),
+        m("numpy", "inference", rows_per_second=1e6), m("torch", "inference", rows_per_second=1e6),
+    ]
+    summary = bench.summarise({"measurements": measurements, "threads": [1]})
+    assert summary["ratios"]["numpy/torch epoch time, batch 512, 1 thread(s)"] == pytest.approx(0.25)
+    targets = summary["targets"]
+    assert targets["numpy peak MB <= 150"] is True
+    assert targets["torch peak MB <= 400"] is False  # judged on the getrusage peak
+    assert targets["numpy epoch <= 0.6 x torch at batch 512"] is True
+    assert targets["numpy epoch <= 1.2 x torch at batch 4096"] is False
