@@ -259,7 +259,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def _backend_rows(self, data, idx):
         """Rows ``idx`` (ndarray of int) of the prepared data: ``(X_batch, y_batch)``."""
         X, y = data
-        return X[idx], y[idx]
+        return np.take(X, idx, axis=0), np.take(y, idx)  # a faster row gather than X[idx]
 
     # -------------------------------------------------------------------- sklearn API
     def __sklearn_tags__(self):
