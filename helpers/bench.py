@@ -106,7 +106,7 @@ def _worker(task: dict) -> dict:
         out.update(rows=len(X_test), rows_per_second=len(X_test) / statistics.median(times))
     out["rusage_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["after_imports_mb"] = base_mb
-    out["modules"] = {"pandas": "pandas" in sys.modules, "torch": "torch" in sys.modules}
+    out["modules"] = {name: name in sys.modules for name in ("pandas", "IPython", "torch")}
     if backend == "torch":
         import torch
 
@@ -140,10 +140,13 @@ class _BlockImports:
 
 
 def _worker_main(task_json: str, out_path: str) -> None:
-    # Keep the process to its own framework: scikit-learn imports pandas opportunistically
-    # (and copes without it); the NumPy process must never load torch.
+    # Keep the process to what training uses. Two packages arrive only because they are installed
+    # beside the notebooks and are imported opportunistically, each with a fallback: scikit-learn
+    # imports pandas (for DataFrame inputs), and memory_profiler, the measuring instrument itself,
+    # imports IPython (for its %memit magic), about 4 MB. The NumPy process must never load torch.
     task = json.loads(task_json)
-    sys.meta_path.insert(0, _BlockImports({"pandas"} | ({"torch"} if task["backend"] == "numpy" else set())))
+    blocked = {"pandas", "IPython"} | ({"torch"} if task["backend"] == "numpy" else set())
+    sys.meta_path.insert(0, _BlockImports(blocked))
     result = _worker(task)
     Path(out_path).write_text(json.dumps(result), encoding="utf-8")
 

@@ -160,11 +160,15 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         Rows per optimisation step.
     max_epochs : int, default=200
         Maximum number of passes over the training rows.
-    weight_decay : float, default=0.0
+    weight_decay : float, default=1e-3
         L2 penalty added to the gradient (``torch.optim.Adam(weight_decay=...)``).
-    class_weight : {"balanced"} or None, default="balanced"
+    class_weight : {"balanced"} or None, default=None
         ``"balanced"``: positive rows weigh ``n_negative / n_positive`` (counted on
         the rows trained on) in the loss; ``None``: weight 1.
+
+        The defaults of ``weight_decay`` and ``class_weight`` are the best of a 5-fold
+        cross-validation on the real training split (notebook 02, :mod:`helpers.tuning`);
+        the others are the course assignment's.
     patience : int or None, default=10
         Stop after this many epochs without a better validation PR-AUC and restore
         the best epoch's weights. ``None`` trains ``max_epochs`` epochs and keeps the
@@ -208,8 +212,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         learning_rate=1e-3,
         batch_size=512,
         max_epochs=200,
-        weight_decay=0.0,
-        class_weight="balanced",
+        weight_decay=1e-3,
+        class_weight=None,
         patience=10,
         threshold=0.5,
         random_state=None,

@@ -769,6 +769,66 @@ def imbalance_grid(
     return fig
 
 
+def _grid_key(value) -> str:
+    """A grid value as a tick label; numbers compare by value (0 and 0.0 are one setting), None is "None"."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def cv_grid_heatmap(
+    table: pd.DataFrame,
+    row: str,
+    col: str,
+    used: Mapping | None = None,
+    title: str = "Cross-validated PR-AUC on the training split",
+) -> Figure:
+    """Mean cross-validated PR-AUC of a two-parameter grid, best setting boxed.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`helpers.tuning.cross_validate_grid`: one row per setting with the columns
+        ``row``, ``col``, ``cv_pr_auc`` and ``rank``.
+    row, col : str
+        The parameters on the y and x axes.
+    used : mapping, optional
+        The setting actually trained (``{row: value, col: value}``), outlined with a dashed box.
+    title : str
+
+    Returns
+    -------
+    Figure
+    """
+    missing = {row, col, "cv_pr_auc", "rank"} - set(table.columns)
+    if missing:
+        raise KeyError(f"cv_grid_heatmap: table lacks {sorted(missing)}")
+    keys = table[[row, col]].map(_grid_key)
+    rows = list(dict.fromkeys(keys[row]))
+    cols = list(dict.fromkeys(keys[col]))
+    grid = pd.DataFrame(np.nan, index=rows, columns=cols)
+    for (r, c), v in zip(keys.itertuples(index=False), table["cv_pr_auc"]):
+        grid.loc[r, c] = v
+    fig, ax = plt.subplots(figsize=(1.6 * len(cols) + 3.0, 0.5 * len(rows) + 1.8), layout="constrained")
+    sns.heatmap(grid.to_numpy(dtype=float), ax=ax, cmap="viridis", annot=True, fmt=".4f",
+                cbar_kws={"label": "Mean PR-AUC over the folds"}, xticklabels=cols, yticklabels=rows,
+                linewidths=0.5, linecolor="white")
+    best = keys.loc[table["rank"].idxmin()]
+    ax.add_patch(plt.Rectangle((cols.index(best[col]), rows.index(best[row])), 1, 1, fill=False,
+                               edgecolor="#d62728", linewidth=2.5, label="best"))
+    handles = [Line2D([], [], color="#d62728", linewidth=2.5, label="best by cross-validation")]
+    if used is not None and _grid_key(used.get(row)) in rows and _grid_key(used.get(col)) in cols:
+        ax.add_patch(plt.Rectangle((cols.index(_grid_key(used[col])), rows.index(_grid_key(used[row]))), 1, 1, fill=False,
+                                   edgecolor="white", linewidth=2.0, linestyle="--"))
+        handles.append(Line2D([], [], color="black", linewidth=2.0, linestyle="--", label="used in this notebook"))
+    ax.set_xlabel(col)
+    ax.set_ylabel(row)
+    ax.tick_params(axis="y", rotation=0)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
+    ax.set_title(title)
+    return fig
+
+
 def loglog_scaling(
     xs,
     series: Mapping[str, Sequence[float]],

@@ -31,6 +31,8 @@ from . import paths
 
 PER_SPLIT = ["01_data_and_imbalance", "02_numpy_model", "03_pytorch_model"]
 FINAL = ["04_comparison"]
+#: Defaults for the secondary splits' notebooks (overridden by parameters passed explicitly).
+SECONDARY_SPLIT_PARAMETERS = {"02_numpy_model": {"cv_folds": 0}}
 DEFAULT_SPLITS = ["stratified", "original"]
 #: Absolute locations that must never appear in a committed notebook.
 MACHINE_PATH = re.compile(r"(/w[o]rk/|/t[m]p/[A-Za-z0-9_]|/r[o]ot/|/h[o]me/[a-z]|/U[s]ers/[A-Za-z]|[A-Z]:\\\\Users)")
@@ -114,7 +116,8 @@ def run_all(parameters: dict, splits: list[str], out_dir: Path, figures_dir: str
 
     The main split's figures go to ``figures_dir`` (or a ``figures_dir`` parameter, else
     ``<out_dir>/figures/<split>``); the other splits' always to ``<out_dir>/figures/<split>``,
-    so they never overwrite the main ones.
+    so they never overwrite the main ones. Hyper-parameters are chosen once, on the main split:
+    the other splits skip notebook 02's cross-validation unless ``cv_folds`` is passed.
     """
     base = dict(parameters)
     primary = splits[0]
@@ -128,7 +131,8 @@ def run_all(parameters: dict, splits: list[str], out_dir: Path, figures_dir: str
         params = {**base, "split": split, "figures_dir": figures_for(split)}
         folder = out_dir if split == primary else out_dir / split
         for name in available(PER_SPLIT):
-            executed.append(execute(name, folder / f"{name}.ipynb", params))
+            extra = SECONDARY_SPLIT_PARAMETERS.get(name, {}) if split != primary else {}
+            executed.append(execute(name, folder / f"{name}.ipynb", {**extra, **params}))
     params = {**base, "split": primary, "compare_split": splits[1] if len(splits) > 1 else None,
               "figures_dir": primary_figures}
     for name in available(FINAL):
@@ -200,7 +204,9 @@ def results_markdown(split: str = "stratified", n_resamples: int = 1000, seed: i
     """The README's results section, generated from the saved results of ``split``."""
     from .bench import load_bench
     from .comparison import SUMMARY_METRICS, load_all, with_intervals
+    from .experiment import results_dir
     from .prepared import load_prepared
+    from .tuning import best_setting, load_grid
 
     data = load_prepared(None, split)
     runs = load_all(None, split, data, seed)
@@ -218,6 +224,16 @@ def results_markdown(split: str = "stratified", n_resamples: int = 1000, seed: i
         cell = {m: f"{ci[m]['estimate']:.3f} [{ci[m]['low']:.3f}, {ci[m]['high']:.3f}]" for m in SUMMARY_METRICS}
         lines.append(f"| {name} | {cell['pr_auc']} | {cell['roc_auc']} | {cell['f1']} | {ci['precision']['estimate']:.3f} "
                      f"| {ci['recall']['estimate']:.3f} | {runs[name][0]['threshold']:.3f} |")
+    grid = load_grid(results_dir(None, split))
+    if grid is not None:
+        table, meta = grid
+        best = best_setting(table, list(meta["grid"]))
+        score = table.loc[table["rank"].idxmin(), "cv_pr_auc"]
+        lines += ["", f"Hyper-parameters: of the {len(table)} settings in notebook 02's grid, {meta['folds']}-fold "
+                  f"cross-validation on the {meta['rows']:,} training rows (no validation or test rows) ranks "
+                  + ", ".join(f"`{k}={v!r}`" for k, v in best.items()) + f" first (mean PR-AUC {score:.4f}); "
+                  "the networks above were trained with " + ", ".join(f"`{k}={v!r}`" for k, v in meta["used"].items())
+                  + ".", "", "![cross-validation](figures/02_cv_grid.png)"]
     bench = load_bench()
     if bench is not None:
         lines += ["", "Speed and memory (`make bench`, fresh processes):", "", bench["summary_markdown"]]

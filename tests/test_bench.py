@@ -19,7 +19,7 @@ def small_prepared(tmp_path_factory):
 def test_numpy_process_loads_neither_torch_nor_pandas(small_prepared):
     result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
                             "backend": "numpy", "threads": 1})
-    assert result["modules"] == {"pandas": False, "torch": False}
+    assert result["modules"] == {"pandas": False, "IPython": False, "torch": False}
     assert result["epochs"] >= 1 and result["seconds"] > 0
     # memory_profiler's sampled peak never exceeds the process's lifetime peak
     assert 0 < result["peak_mb"] <= result["rusage_peak_mb"] + 1
@@ -29,7 +29,7 @@ def test_torch_process_records_its_threads(small_prepared):
     result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "batch",
                             "backend": "torch", "threads": 1, "batch_size": 256})
     assert result["torch_threads"] == 1
-    assert result["modules"]["pandas"] is False
+    assert result["modules"]["pandas"] is False and result["modules"]["IPython"] is False
     assert result["epoch_seconds"] > 0
 
 

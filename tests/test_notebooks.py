@@ -90,8 +90,15 @@ def test_results_and_figures_are_written(executed):
             assert record["data"]["synthetic"] is True
             assert 0 < record["threshold"] < 1
             assert (folder / f"{stem}_proba.npz").is_file()
+    # the hyper-parameters are cross-validated once, on the main split's training rows
+    grid = json.loads((root / "results" / "stratified" / "cv_grid.json").read_text())
+    meta = json.loads((root / "processed" / "stratified" / "meta.json").read_text())
+    assert grid["rows"] == meta["balance"]["train"]["rows"]  # training rows only, never val or test
+    assert len(grid["table"]) == 12 and {r["rank"] for r in grid["table"]} >= {1}
+    assert grid["used"] == {"weight_decay": 1e-3, "class_weight": None}
+    assert not (root / "results" / "original" / "cv_grid.json").exists()
     figures = root / "reports" / "figures" / "stratified"
-    for name in ("01_class_balance", "02_training_curves", "03_training_curves", "04_confusion_counts",
+    for name in ("01_class_balance", "02_cv_grid", "02_training_curves", "03_training_curves", "04_confusion_counts",
                  "04_pr_roc_curves", "04_imbalance_study"):
         assert (figures / f"{name}.png").stat().st_size > 0, name
         assert (figures / f"{name}.pdf").stat().st_size > 0, name

@@ -174,7 +174,7 @@ def test_learns_a_separable_problem():
 
 def test_fitted_attributes_and_history(skewed_binary_data):
     X, y = skewed_binary_data
-    clf = NumpyMLPClassifier(hidden_layer_sizes=(8, 4), max_epochs=15, patience=None,
+    clf = NumpyMLPClassifier(hidden_layer_sizes=(8, 4), max_epochs=15, patience=None, class_weight="balanced",
                              learning_rate=1e-2, batch_size=64, random_state=0).fit(X, y)
     assert clf.n_iter_ == len(clf.history_) == 15
     assert [h["epoch"] for h in clf.history_] == list(range(1, 16))
@@ -187,6 +187,7 @@ def test_fitted_attributes_and_history(skewed_binary_data):
     n_train = len(y) - int(np.ceil(0.1 * len(y)))
     n_pos = round(y.mean() * len(y) - y.mean() * len(y) * 0.1)  # stratified hold-out
     assert clf.pos_weight_ == pytest.approx((n_train - n_pos) / n_pos, rel=0.05)
+    assert NumpyMLPClassifier(hidden_layer_sizes=(4,), max_epochs=1, random_state=0).fit(X, y).pos_weight_ == 1.0
     assert 1 <= clf.best_epoch_ <= 15
     assert clf.best_score_ == max(h["val_pr_auc"] for h in clf.history_)
     np.testing.assert_array_equal(clf.classes_, [0, 1])
@@ -215,7 +216,7 @@ def test_same_seed_same_weights_other_seed_other_weights(skewed_binary_data):
 def test_predict_agrees_with_predict_proba_at_threshold(skewed_binary_data, threshold):
     X, y = skewed_binary_data
     labels = np.where(y == 1, "yes", "no")
-    clf = NumpyMLPClassifier(threshold=threshold, max_epochs=5, batch_size=64,
+    clf = NumpyMLPClassifier(threshold=threshold, max_epochs=5, batch_size=64, class_weight="balanced",
                              random_state=0).fit(X, labels)
     proba = clf.predict_proba(X)[:, 1]
     expected = np.where(proba >= threshold, "yes", "no")
