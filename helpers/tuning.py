@@ -67,9 +67,7 @@ def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, se
                      "cv_std": float(np.std(scores["test_score"])),
                      **{f"fold_{k + 1}": float(s) for k, s in enumerate(scores["test_score"])},
                      "fit_seconds": float(np.mean(scores["fit_time"]))})
-    table = pd.DataFrame(rows)
-    for name in param_grid:  # object columns keep None as None (a string column would turn it into NaN)
-        table[name] = pd.Series([row[name] for row in rows], dtype=object)
+    table = _table(rows, param_grid)
     fold_cols = [f"fold_{k + 1}" for k in range(n_splits)]
     best = int(table["cv_pr_auc"].to_numpy().argmax())
     diffs = table[fold_cols].to_numpy() - table[fold_cols].to_numpy()[best]
@@ -130,11 +128,16 @@ def load_grid(folder: str | os.PathLike) -> tuple[pd.DataFrame, dict] | None:
     if not os.path.isfile(path):
         return None
     saved = read_json(path)
-    rows = saved.pop("table")
+    return _table(saved.pop("table"), saved.get("grid", {})), saved
+
+
+def _table(rows: list[dict], param_names) -> pd.DataFrame:
+    """``rows`` as a DataFrame whose parameter columns are object columns, so that None stays None
+    (pandas would turn a column of strings and None into a string column holding NaN)."""
     table = pd.DataFrame(rows)
-    for name in saved.get("grid", {}):
+    for name in param_names:
         table[name] = pd.Series([row[name] for row in rows], dtype=object)
-    return table, saved
+    return table
 
 
 def _plain(value):
