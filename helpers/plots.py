@@ -30,6 +30,7 @@ from sklearn.calibration import calibration_curve
 from helpers import paths
 from helpers.artifacts import atomic_write
 from helpers.metrics import METRIC_LABELS
+from helpers.tuning import find_setting
 
 __all__ = [
     "MODEL_COLORS",
@@ -770,7 +771,7 @@ def imbalance_grid(
 
 
 def _grid_key(value) -> str:
-    """A grid value as a tick label; numbers compare by value (0 and 0.0 are one setting), None is "None"."""
+    """A grid value as a tick label: numbers in short form (0 and 0.0 alike), None as "None"."""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return f"{float(value):g}"
     return str(value)
@@ -817,9 +818,10 @@ def cv_grid_heatmap(
     ax.add_patch(plt.Rectangle((cols.index(best[col]), rows.index(best[row])), 1, 1, fill=False,
                                edgecolor="#d62728", linewidth=2.5, label="best"))
     handles = [Line2D([], [], color="#d62728", linewidth=2.5, label="best by cross-validation")]
-    if used is not None and _grid_key(used.get(row)) in rows and _grid_key(used.get(col)) in cols:
-        ax.add_patch(plt.Rectangle((cols.index(_grid_key(used[col])), rows.index(_grid_key(used[row]))), 1, 1, fill=False,
-                                   edgecolor="white", linewidth=2.0, linestyle="--"))
+    found = None if used is None else find_setting(table, {row: used.get(row), col: used.get(col)})
+    if found is not None:
+        ax.add_patch(plt.Rectangle((cols.index(keys.loc[found, col]), rows.index(keys.loc[found, row])), 1, 1,
+                                   fill=False, edgecolor="white", linewidth=2.0, linestyle="--"))
         handles.append(Line2D([], [], color="black", linewidth=2.0, linestyle="--", label="used in this notebook"))
     ax.set_xlabel(col)
     ax.set_ylabel(row)

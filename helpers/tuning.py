@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from .artifacts import read_json, write_json
 
-__all__ = ["cross_validate_grid", "best_setting", "describe_choice", "largest_effects", "save_grid", "load_grid"]
+__all__ = ["cross_validate_grid", "best_setting", "find_setting", "describe_choice", "largest_effects", "save_grid", "load_grid"]
 
 #: File name of the saved grid in ``data/results/<split>/``.
 GRID_FILE = "cv_grid.json"
@@ -84,19 +84,23 @@ def best_setting(table: pd.DataFrame, param_names) -> dict:
     return {name: _plain(row[name]) for name in param_names}
 
 
-def describe_choice(table: pd.DataFrame, used: dict) -> str:
-    """A sentence comparing the parameters used with the cross-validated best (Markdown)."""
-    names = list(used)
-    best = best_setting(table, names)
-    best_row = table.loc[table["rank"].idxmin()]
+def find_setting(table: pd.DataFrame, used: dict):
+    """Index label of the grid row holding the setting ``used`` (numbers compare by value), or None."""
     match = np.ones(len(table), dtype=bool)
     for name, value in used.items():
         match &= table[name].map(lambda v, value=value: _same(v, value)).to_numpy()
-    shown = ", ".join(f"`{k}={v!r}`" for k, v in best.items())
+    return table.index[match][0] if match.any() else None
+
+
+def describe_choice(table: pd.DataFrame, used: dict) -> str:
+    """A sentence comparing the parameters used with the cross-validated best (Markdown)."""
+    best_row = table.loc[table["rank"].idxmin()]
+    shown = ", ".join(f"`{k}={v!r}`" for k, v in best_setting(table, list(used)).items())
     text = f"Cross-validation ranks {shown} first (mean PR-AUC {best_row['cv_pr_auc']:.4f} over the folds). "
-    if not match.any():
+    found = find_setting(table, used)
+    if found is None:
         return text + "The setting used below is not in the grid, so the grid does not rank it."
-    used_row = table[match].iloc[0]
+    used_row = table.loc[found]
     if used_row["rank"] == 1:
         return text + "This notebook trains with that setting."
     return (text + f"The setting used below ranks {int(used_row['rank'])} of {len(table)} "

@@ -97,6 +97,9 @@ def test_heatmap_marks_best_and_used(table):
     assert len(ax.patches) == 2  # the best setting's box and the used setting's box
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["best by cross-validation", "used in this notebook"]
+    # numbers match by value (an int 1 is the grid's 1.0); a setting outside the grid gets no box
+    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used={"C": 1, "class_weight": None}).axes[0].patches) == 2
+    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used={"C": 5.0, "class_weight": None}).axes[0].patches) == 1
     with pytest.raises(KeyError, match="weight_decay"):
         plots.cv_grid_heatmap(table, "weight_decay", "class_weight")
 
