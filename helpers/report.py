@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from . import paths
+from .export import export
 
 PER_SPLIT = ["01_data_and_imbalance", "02_numpy_model", "03_pytorch_model"]
 FINAL = ["04_comparison"]
@@ -138,29 +139,6 @@ def run_all(parameters: dict, splits: list[str], out_dir: Path, figures_dir: str
     for name in available(FINAL):
         executed.append(execute(name, out_dir / f"{name}.ipynb", params))
     return executed
-
-
-def export(notebooks: list[Path], to: str, no_input: bool = False, out_dir: Path | None = None) -> list[Path]:
-    """Export executed notebooks with nbconvert (``html`` or ``pdf``) into ``out_dir`` (default: beside each)."""
-    from nbconvert import HTMLExporter, PDFExporter
-
-    exporter = HTMLExporter() if to == "html" else PDFExporter()
-    exporter.exclude_input = no_input
-    exporter.exclude_input_prompt = no_input
-    exporter.exclude_output_prompt = no_input
-    written = []
-    for nb_path in notebooks:
-        body, _ = exporter.from_filename(str(nb_path), resources={"metadata": {"path": str(nb_path.parent)}})
-        target = (out_dir or nb_path.parent) / f"{nb_path.stem}.{to}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        mode = "w" if isinstance(body, str) else "wb"
-        tmp = target.with_name(f".{target.name}.tmp")
-        with open(tmp, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as fh:
-            fh.write(body)
-        os.replace(tmp, target)
-        written.append(target)
-        print(f"[report] {to}: {paths.display_path(target)}", flush=True)
-    return written
 
 
 def find_machine_paths(notebook: Path) -> list[str]:
