@@ -1,165 +1,187 @@
-"""One training run, evaluated and saved the same way for every model.
+"""What the model notebooks share: the checked data, the settings every model trains with, one run.
 
-Notebooks 02 and 03 differ only in the estimator they pass to :func:`run_experiment`; the
-threshold rule (tuned for F1 on the validation split, never on test), the metrics and the
-result files are shared, so the comparison in notebook 04 compares like with like.
+Notebooks 02-05 call these so that no notebook computes by its own copy what another computes:
+:func:`load_checked` (the prepared split, refusing data made with other parameters),
+:func:`network_choice` (the networks' settings: the cross-validated choice unless the user passed
+values, which are honoured and named), :func:`reference_choices` (the same cross-validation for the
+logistic regression and gradient boosting) and the displays of one run in notebooks 02 and 03.
 """
 
 from __future__ import annotations
 
-import inspect
-import os
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from . import paths
-from .artifacts import load_npz, read_json, save_npz, to_jsonable, write_json
-from .metrics import evaluate, tune_threshold
-from .prepared import PreparedData
+from . import tuning
+from .prepared import PARTS, PreparedData, load_prepared
+from .study import NETWORKS, Runs, repeated_runs
+
+__all__ = ["load_checked", "parts_table", "Choice", "network_choice", "reference_choices", "settings_table",
+           "parse_class_weight", "single_run", "run_summary", "threshold_table", "threshold_sentence",
+           "curves_sentence", "confusion_sentence"]
+
+CV = "cv"  #: a notebook parameter value meaning "the cross-validated choice"
+
+
+def load_checked(processed_dir, split: str, sample_rows, parts=PARTS) -> PreparedData:
+    """The prepared arrays of ``split``, made with the same ``sample_rows`` as this notebook asks for.
+
+    Raises
+    ------
+    ValueError
+        If notebook 01 prepared the split with another ``sample_rows`` (re-run it first).
+    """
+    data = load_prepared(processed_dir, split, parts=parts)
+    if data.meta.get("sample_rows") != sample_rows:
+        raise ValueError(
+            f"the prepared data for split {split!r} were made with sample_rows={data.meta.get('sample_rows')}, "
+            f"not {sample_rows}: re-run notebook 01 with the same parameters first")
+    return data
+
+
+def parts_table(data: PreparedData) -> pd.DataFrame:
+    """Rows and no-show rate of each part."""
+    return pd.DataFrame({part: {"rows": int(len(data.y[part])), "no-show rate": float(np.mean(data.y[part]))}
+                         for part in data.y}).T
+
+
+def parse_class_weight(value):
+    """A notebook's ``class_weight`` parameter: ``"cv"``, ``"balanced"``, ``"none"`` (or None)."""
+    if value is None or (isinstance(value, str) and value.lower() == "none"):
+        return None
+    if value in (CV, "balanced"):
+        return value
+    raise ValueError(f"class_weight must be 'cv' (the cross-validated choice), 'balanced' or 'none'; got {value!r}")
 
 
 @dataclass
-class RunResult:
-    """What one fitted model produced on the prepared splits."""
+class Choice:
+    """The network settings used, and how they were chosen."""
 
-    name: str
-    model: object
-    seconds: float
-    peak_mb: float | None
-    threshold: float
-    proba: dict[str, np.ndarray]
-    metrics: dict[str, dict]  #: {"tuned": evaluate(...) on test, "default_0.5": ...}
-    info: dict = field(default_factory=dict)
+    params: dict  #: every network setting, as the estimators take them
+    table: pd.DataFrame  #: the cross-validation table (one row per setting)
+    meta: dict  #: from :func:`helpers.tuning.tune_split`
+    from_user: dict  #: the tuned settings the user passed explicitly
+
+    @property
+    def used(self) -> dict:
+        return {name: self.params[name] for name in self.meta["grid"]}
+
+    def sentence(self) -> str:
+        """The cross-validation's verdict on the settings used (Markdown)."""
+        text = tuning.describe_choice(self.table, self.used)
+        if self.from_user:
+            passed = ", ".join(f"`{k}={v!r}`" for k, v in self.from_user.items())
+            text += f" Passed as parameters and used as given: {passed}."
+        return text
 
 
-def results_dir(results_root: str | os.PathLike | None, split: str) -> Path:
-    """``<results_root>/<split>`` (default ``data/results/<split>``)."""
-    return paths.resolve(results_root, paths.RESULTS_DIR) / split
+def network_choice(data: PreparedData, split: str, seed: int, results_dir=None, n_jobs: int = 2,
+                   progress: bool = True, *, hidden_layer_sizes, learning_rate, batch_size, max_epochs, patience,
+                   weight_decay=None, class_weight=CV) -> Choice:
+    """The networks' settings for ``split``: ``weight_decay``/``class_weight`` from cross-validation on
+    the training rows (:func:`helpers.tuning.tune_split`) unless given (``None``/``"cv"`` mean: choose)."""
+    class_weight = parse_class_weight(class_weight)
+    if weight_decay is not None and (not isinstance(weight_decay, (int, float)) or weight_decay < 0):
+        raise ValueError(f"weight_decay must be None (the cross-validated choice) or a number >= 0; got {weight_decay!r}")
+    base = {"hidden_layer_sizes": tuple(int(s) for s in hidden_layer_sizes), "learning_rate": float(learning_rate),
+            "batch_size": int(batch_size), "max_epochs": int(max_epochs), "patience": patience}
+    table, meta = tuning.tune_split(data, split, "network", base_params=base, seed=seed, results_dir=results_dir,
+                                    n_jobs=n_jobs, progress=progress)
+    from_user = {}
+    params = {**base, **meta["best"]}
+    if weight_decay is not None:
+        params["weight_decay"] = from_user["weight_decay"] = float(weight_decay)
+    if class_weight != CV:
+        params["class_weight"] = from_user["class_weight"] = class_weight
+    return Choice(params=params, table=table, meta=meta, from_user=from_user)
 
 
-def fit_measured(model, data: PreparedData, measure_memory: bool = True) -> tuple[float, float | None]:
-    """Fit ``model`` on train (early stopping on validation); return (seconds, peak MB or None).
+def reference_choices(data: PreparedData, split: str, seed: int, results_dir=None, n_jobs: int = 2,
+                      progress: bool = True) -> dict:
+    """``{model: (chosen params, table, meta)}`` for the logistic regression and gradient boosting."""
+    out = {}
+    for family in ("logistic", "boosting"):
+        table, meta = tuning.tune_split(data, split, family, seed=seed, results_dir=results_dir, n_jobs=n_jobs,
+                                        progress=progress)
+        out[tuning.FAMILIES[family]] = (meta["best"], table, meta)
+    return out
 
-    The peak is this process's resident memory while fitting, sampled by memory_profiler
-    (``max_usage=True, max_iterations=1``): it includes whatever the notebook had loaded before,
-    so it is an upper bound for the model; ``python -m helpers.bench`` measures each framework in a
-    fresh process.
-    """
-    args = (data.X["train"], data.y["train"])
-    takes_validation = "X_val" in inspect.signature(model.fit).parameters
-    kwargs = {"X_val": data.X["val"], "y_val": data.y["val"]} if takes_validation else {}
-    started = time.perf_counter()
-    if measure_memory:
-        from memory_profiler import memory_usage
 
-        peak, _ = memory_usage((model.fit, args, kwargs), max_usage=True, retval=True,
-                               max_iterations=1, interval=0.05, include_children=False)
-        peak = float(np.max(peak))
+def settings_table(choice: Choice, references: dict) -> pd.DataFrame:
+    """One row per model: the settings trained with, the grid size and the setting's CV PR-AUC."""
+    rows = {}
+    for model, (params, table, meta) in {"NumPy and PyTorch MLP": (choice.used, choice.table, choice.meta),
+                                         **references}.items():
+        found = tuning.find_setting(table, params)
+        rows[model] = {"settings": ", ".join(f"{k}={v!r}" for k, v in params.items()),
+                       "settings tried": len(table), "folds": meta["folds"],
+                       "CV PR-AUC": np.nan if found is None else float(table.loc[found, "cv_pr_auc"]),
+                       "rank": np.nan if found is None else int(table.loc[found, "rank"])}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# ------------------------------------------------------------------ one run (notebooks 02 and 03)
+def single_run(data: PreparedData, split: str, seed: int, model: str, choice: Choice, processed_dir=None,
+               results_dir=None) -> Runs:
+    """``model`` trained once with seed ``seed`` (the first run of notebook 04's repeated study, cached)."""
+    if model not in NETWORKS:
+        raise ValueError(f"model must be one of {NETWORKS}, got {model!r}")
+    return repeated_runs(data, split, [seed], choice.params, {}, processed_dir, results_dir, models=[model], n_jobs=1)
+
+
+def run_summary(runs: Runs, model: str) -> pd.Series:
+    """Epochs, best epoch, best validation PR-AUC and training time of the run."""
+    record = runs.records[model][runs.seeds[0]]
+    best = max(h["val_pr_auc"] for h in record["history"])
+    return pd.Series({"epochs run": record["n_epochs"], "best epoch (weights restored)": record["best_epoch"],
+                      "best validation PR-AUC": best, "training time (s)": record["fit_seconds"]}, name=model)
+
+
+def curves_sentence(runs: Runs, model: str) -> str:
+    """What the training curves show, from the history."""
+    record = runs.records[model][runs.seeds[0]]
+    h = record["history"]
+    best = record["best_epoch"]
+    val_loss = [e["val_loss"] for e in h]
+    low = int(np.argmin(val_loss)) + 1
+    text = (f"The training loss falls from {h[0]['train_loss']:.4f} to {h[-1]['train_loss']:.4f}; the validation "
+            f"PR-AUC peaks at {h[best - 1]['val_pr_auc']:.4f} in epoch {best} and training stops "
+            f"{record['n_epochs'] - best} epochs later with those weights restored. ")
+    if low < best:
+        text += (f"The validation loss is lowest in epoch {low}, before the PR-AUC peak: later epochs make the "
+                 "probabilities more confident without ranking worse.")
     else:
-        model.fit(*args, **kwargs)
-        peak = None
-    return time.perf_counter() - started, peak
+        text += f"The validation loss is lowest in epoch {low}, no earlier than the PR-AUC peak: no sign of overfitting before the stop."
+    return text
 
 
-def evaluate_model(name: str, model, data: PreparedData, seconds: float = float("nan"),
-                   peak_mb: float | None = None, info: dict | None = None) -> RunResult:
-    """Probabilities on val and test, the F1-tuned validation threshold, test metrics at it and at 0.5."""
-    proba = {part: model.predict_proba(data.X[part])[:, 1] for part in ("val", "test")}
-    fixed = getattr(model, "fixed_threshold", None)  # a model that must not be tuned (the dummy)
-    threshold = float(fixed) if fixed is not None else float(tune_threshold(data.y["val"], proba["val"]))
-    metrics = {
-        "tuned": evaluate(data.y["test"], proba["test"], threshold),
-        "default_0.5": evaluate(data.y["test"], proba["test"], 0.5),
-        "val_tuned": evaluate(data.y["val"], proba["val"], threshold),
-    }
-    return RunResult(name, model, seconds, peak_mb, threshold, proba, metrics, info or {})
-
-
-def run_experiment(name: str, model, data: PreparedData, measure_memory: bool = True, info: dict | None = None) -> RunResult:
-    """Fit with measurement, then :func:`evaluate_model`."""
-    seconds, peak = fit_measured(model, data, measure_memory=measure_memory)
-    return evaluate_model(name, model, data, seconds, peak, info)
-
-
-def save_run(run: RunResult, folder: str | os.PathLike, stem: str, data: PreparedData) -> Path:
-    """Write ``<stem>.json`` (configuration, metrics, threshold, time, memory, history) and
-    ``<stem>_proba.npz`` (validation and test probabilities with their labels), atomically."""
-    folder = Path(folder)
-    model = run.model
-    params = model.get_params() if hasattr(model, "get_params") else {}
-    record = {
-        "name": run.name,
-        "estimator": type(model).__name__,
-        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()
-                   if isinstance(v, (int, float, str, bool, tuple, list, type(None)))},
-        "threshold_rule": "maximise F1 on the validation split",
-        "threshold": run.threshold,
-        "metrics": run.metrics,
-        "train_seconds": run.seconds,
-        "peak_mb": run.peak_mb,
-        "n_epochs": getattr(model, "n_iter_", None),
-        "best_epoch": getattr(model, "best_epoch_", None),
-        "history": getattr(model, "history_", None),
-        "data": {"source": data.meta["source"]["source_name"], "synthetic": data.meta["source"]["synthetic"],
-                 "split": data.meta["split"]["kind"], "sample_rows": data.meta.get("sample_rows")},
-        **run.info,
-    }
-    save_npz(folder / f"{stem}_proba.npz", proba_val=run.proba["val"], proba_test=run.proba["test"],
-             y_val=data.y["val"], y_test=data.y["test"])
-    write_json(folder / f"{stem}.json", record)
-    return folder / f"{stem}.json"
-
-
-def load_run(folder: str | os.PathLike, stem: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """The record and probabilities saved by :func:`save_run`."""
-    folder = Path(folder)
-    if not (folder / f"{stem}.json").is_file():
-        raise FileNotFoundError(
-            f"no results {stem!r} in {paths.display_path(folder)}: run the model notebooks (02, 03) first"
-        )
-    return read_json(folder / f"{stem}.json"), load_npz(folder / f"{stem}_proba.npz")
-
-
-def metrics_table(runs: dict[str, dict], which: str = "tuned"):
-    """A pandas table of test metrics (rows: models) from saved records."""
-    import pandas as pd
-
+def threshold_table(runs: Runs, model: str) -> pd.DataFrame:
+    """Test metrics at 0.5 and at the validation-tuned threshold."""
+    metrics = runs.records[model][runs.seeds[0]]["metrics"]
     cols = ["threshold", "accuracy", "balanced_accuracy", "precision", "recall", "f1", "pr_auc", "roc_auc", "brier"]
-    rows = {name: {c: rec["metrics"][which][c] for c in cols} for name, rec in runs.items()}
-    return pd.DataFrame.from_dict(rows, orient="index")[cols]
+    return pd.DataFrame({"threshold 0.5": {c: metrics["test_at_0.5"][c] for c in cols},
+                         "threshold tuned on validation": {c: metrics["test"][c] for c in cols}}).T
 
 
-def data_fingerprint(data: PreparedData) -> dict:
-    """What identifies the prepared data a cached result was computed on."""
-    meta = data.meta
-    return {"source_sha256": meta["source"]["sha256"], "source_name": meta["source"]["source_name"],
-            "split": meta["split"]["kind"], "seed": meta["split"]["seed"], "sample_rows": meta.get("sample_rows"),
-            "rows": {p: int(len(data.y[p])) for p in ("train", "val", "test")}}
+def threshold_sentence(runs: Runs, model: str) -> str:
+    """The tuned threshold against 0.5, in numbers."""
+    record = runs.records[model][runs.seeds[0]]
+    tuned, half = record["metrics"]["test"], record["metrics"]["test_at_0.5"]
+    return (f"On the test split the validation-tuned threshold **{record['threshold']:.3f}** gives F1 "
+            f"**{tuned['f1']:.3f}** (precision {tuned['precision']:.3f}, recall {tuned['recall']:.3f}) against F1 "
+            f"{half['f1']:.3f} (recall {half['recall']:.3f}) at 0.5. PR-AUC ({tuned['pr_auc']:.3f}) and ROC-AUC "
+            f"({tuned['roc_auc']:.3f}) do not depend on the threshold. Notebook 04 repeats this run over seeds: one "
+            "run's threshold is not a finding.")
 
 
-def cached_run(folder: str | os.PathLike, stem: str, name: str, make_model, data: PreparedData,
-               config: dict | None = None) -> tuple[dict, dict[str, np.ndarray]]:
-    """Load ``<stem>`` from ``folder`` if it was computed on the same data and configuration,
-    otherwise fit ``make_model()`` (timed, no memory sampling), save and return it.
-
-    Returns the same ``(record, probabilities)`` pair as :func:`load_run`.
-    """
-    key = {"data": data_fingerprint(data), "config": config or {}}
-    folder = Path(folder)
-    if (folder / f"{stem}.json").is_file():
-        record, proba = load_run(folder, stem)
-        if record.get("cache_key") == json_roundtrip(key):
-            return record, proba
-    run = run_experiment(name, make_model(), data, measure_memory=False, info={"cache_key": key})
-    save_run(run, folder, stem, data)
-    return load_run(folder, stem)
-
-
-def json_roundtrip(obj):
-    """``obj`` as it reads back from JSON (tuples become lists), for comparisons with saved records."""
-    import json
-
-    return json.loads(json.dumps(to_jsonable(obj)))
+def confusion_sentence(matrices: dict) -> str:
+    """Recall and precision read off confusion matrices ``{label: [[tn, fp], [fn, tp]]}``."""
+    parts = []
+    for label, cm in matrices.items():
+        (tn, fp), (fn, tp) = np.asarray(cm)
+        parts.append(f"{label}: {tp:,} of {tp + fn:,} no-shows caught ({tp / max(tp + fn, 1):.1%}), "
+                     f"{fp:,} of {tn + fp:,} shows flagged, precision {tp / max(tp + fp, 1):.1%}")
+    return "; ".join(parts) + "."

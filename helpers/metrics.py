@@ -36,6 +36,9 @@ __all__ = [
     "bootstrap_ci",
     "paired_bootstrap_diff",
     "mcnemar_exact",
+    "resample_weights",
+    "weighted_resample_metrics",
+    "expected_calibration_error",
 ]
 
 #: Display names for the keys returned by :func:`evaluate`.
@@ -480,6 +483,120 @@ def paired_bootstrap_diff(
             p_value = float(min(1.0, 2.0 * other_side))
         result[m] = {"estimate": est, "low": lo, "high": hi, "p_value": p_value}
     return result
+
+
+# --------------------------------------------------------------- weighted resamples
+def resample_weights(
+    n: int, n_resamples: int = 1000, seed: int = 0, groups=None, chunk_size: int = _CHUNK
+) -> Iterator[np.ndarray]:
+    """Bootstrap resamples as row multiplicities, in blocks of shape (m, n).
+
+    Without ``groups`` the rows are drawn with replacement (the same draws as
+    :func:`bootstrap_indices`, counted per row). With ``groups`` (e.g. the patient of
+    each row) the *groups* are drawn with replacement and a drawn group brings all its
+    rows: the cluster bootstrap, for rows that are not independent (several appointments
+    of one patient).
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    n_resamples : int
+        Total number of resamples.
+    seed : int
+        Seed of ``np.random.default_rng``.
+    groups : array-like of shape (n,), optional
+        Cluster label of each row.
+    chunk_size : int
+        Resamples per block.
+
+    Yields
+    ------
+    ndarray of shape (min(chunk_size, remaining), n), float64
+        How often each row is in each resample (whole numbers).
+    """
+    if groups is None:
+        for idx in bootstrap_indices(n, n_resamples, seed, chunk_size):
+            m = idx.shape[0]
+            flat = (idx + (np.arange(m, dtype=np.int64) * n)[:, None]).ravel()
+            yield np.bincount(flat, minlength=m * n).reshape(m, n).astype(np.float64)
+        return
+    groups = np.asarray(groups)
+    if groups.shape != (n,):
+        raise ValueError(f"groups must have one label per row ({n}), got shape {groups.shape}")
+    if n_resamples < 1 or chunk_size < 1:
+        raise ValueError("n_resamples and chunk_size must be positive")
+    _, inverse = np.unique(groups, return_inverse=True)
+    n_groups = int(inverse.max()) + 1
+    rng = np.random.default_rng(seed)
+    done = 0
+    while done < n_resamples:
+        m = min(chunk_size, n_resamples - done)
+        draws = rng.integers(0, n_groups, size=(m, n_groups))
+        flat = (draws + (np.arange(m, dtype=np.int64) * n_groups)[:, None]).ravel()
+        per_group = np.bincount(flat, minlength=m * n_groups).reshape(m, n_groups)
+        yield per_group[:, inverse].astype(np.float64)
+        done += m
+
+
+def weighted_resample_metrics(
+    y_true, proba, threshold: float, weights, metrics: Sequence[str] = BOOTSTRAP_METRICS
+) -> dict[str, np.ndarray]:
+    """Metrics of resamples given as row multiplicities (rows of ``weights``).
+
+    Row ``r`` equals :func:`evaluate` on the data with row ``i`` repeated
+    ``weights[r, i]`` times (up to rounding); :func:`resample_metrics` is the same for
+    index matrices.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+    proba : array-like of shape (n,)
+    threshold : float
+    weights : ndarray of shape (m, n)
+        Non-negative multiplicities, e.g. from :func:`resample_weights`.
+    metrics : sequence of str
+
+    Returns
+    -------
+    dict[str, ndarray of shape (m,)]
+    """
+    metrics = _check_metrics(metrics)
+    y, p = _check_binary(y_true, proba)
+    w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    if w.shape[1] != y.size:
+        raise ValueError(f"weights have {w.shape[1]} columns for {y.size} rows")
+    ss = _SortedScores(y, p, float(threshold))
+    m, width = w.shape[0], 2 * ss.n_groups
+    keys = (ss.key[None, :] + (np.arange(m, dtype=np.int64) * width)[:, None]).ravel()
+    c = np.bincount(keys, weights=w.ravel(), minlength=m * width).reshape(m, ss.n_groups, 2)
+    pos, neg = np.ascontiguousarray(c[:, :, 1]), np.ascontiguousarray(c[:, :, 0])
+    return _metrics_from_counts(pos, neg, ss.values, ss.n_pred_pos_groups, metrics)
+
+
+def expected_calibration_error(y_true, proba, n_bins: int = 10) -> float:
+    """Expected calibration error: the row-weighted mean gap between predicted and observed rates.
+
+    ``ECE = sum_b (n_b / n) * |mean(proba in b) - mean(y in b)|`` over ``n_bins`` equal-width
+    probability bins (empty bins add nothing); 0 for perfectly calibrated probabilities.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+    proba : array-like of shape (n,)
+    n_bins : int
+
+    Returns
+    -------
+    float
+    """
+    y, p = _check_binary(y_true, proba)
+    if n_bins < 1:
+        raise ValueError(f"n_bins must be positive, got {n_bins}")
+    bins = np.minimum((p * n_bins).astype(np.int64), n_bins - 1)
+    count = np.bincount(bins, minlength=n_bins)
+    gap = np.abs(np.bincount(bins, weights=p, minlength=n_bins) - np.bincount(bins, weights=y, minlength=n_bins))
+    return float(gap.sum() / max(count.sum(), 1))
 
 
 # --------------------------------------------------------------------------- McNemar

@@ -1,50 +1,81 @@
 """Choosing hyper-parameters without the test split: k-fold cross-validation on the training rows.
 
-The validation split is small (about 11,000 rows, 2,200 no-shows): its PR-AUC moves by about 0.01
-between seeds, more than the differences between reasonable settings. Cross-validation on the
-training rows scores every setting on all of them, on the same folds, so settings are compared
-pairwise on identical data. Inside each fold the network early-stops on its own stratified slice of
-the fold's training rows (``fit`` without ``X_val``), so neither the validation nor the test split
-takes part in the choice.
+Every model family gets the same treatment: a small grid, scored by PR-AUC (average precision) on the
+same folds of the split's **training rows only** (:func:`helpers.folds.for_split`: stratified, or
+grouped by patient for the patient-grouped split), the best mean chosen. Inside each fold the
+network early-stops on its own stratified slice of the fold's training rows and gradient boosting on
+its own internal slice, so neither the validation nor the test split takes part in the choice. The
+networks are tuned with the NumPy backend: the training loop is shared, so the choice holds for the
+PyTorch twin too. The validation split is too small to rank settings that differ by a few
+thousandths (its PR-AUC moves by about 0.01 between seeds); the folds compare settings pairwise on
+identical rows.
 
-The folds come from :class:`sklearn.model_selection.StratifiedKFold`, the scores from
-:func:`sklearn.model_selection.cross_validate` with ``scoring="average_precision"`` (PR-AUC).
+Fits run in parallel worker processes (:func:`helpers.parallel.run_tasks`) and each split's tables
+are cached in ``data/results/<split>/tuning_<family>.json`` with the data and code fingerprints.
 """
 
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import ParameterGrid, StratifiedKFold, cross_validate
-from tqdm import tqdm
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import ParameterGrid
 
-from .artifacts import read_json, write_json
+from . import folds as cv
+from . import paths
+from .artifacts import read_json, to_jsonable, write_json
+from .parallel import code_fingerprint, data_fingerprint, run_tasks
 
-__all__ = ["cross_validate_grid", "best_setting", "find_setting", "describe_choice", "largest_effects", "save_grid", "load_grid"]
+__all__ = ["FAMILIES", "DEFAULT_GRIDS", "cross_validate_grid", "tune_split", "best_setting", "find_setting",
+           "describe_choice", "largest_effects", "save_grid", "load_grid"]
 
-#: File name of the saved grid in ``data/results/<split>/``.
-GRID_FILE = "cv_grid.json"
+#: Model family -> the model of the report it tunes.
+FAMILIES = {"network": "NumPy MLP", "logistic": "Logistic regression", "boosting": "Gradient boosting"}
+#: The grids of every family (small enough for a cold ``make report`` within its time budget).
+DEFAULT_GRIDS = {
+    "network": {"weight_decay": [1e-4, 1e-3, 1e-2], "class_weight": [None, "balanced"]},
+    "logistic": {"C": [0.01, 0.1, 1.0, 10.0]},
+    "boosting": {"learning_rate": [0.05, 0.1], "max_leaf_nodes": [15, 31], "l2_regularization": [0.0, 1.0]},
+}
+CODE_MODULES = ("tuning", "folds", "parallel", "mlp_base", "numpy_layers", "numpy_mlp", "losses")
+
+
+def _score_fold(task: dict) -> tuple[float, float]:
+    """Worker: fit one setting on one fold's training rows; (PR-AUC on its held-out rows, seconds)."""
+    X, y, train, held_out = task["X"], task["y"], task["train"], task["held_out"]
+    model = clone(task["estimator"]).set_params(**task["params"])
+    started = time.perf_counter()
+    model.fit(X[train], y[train])
+    seconds = time.perf_counter() - started
+    return float(average_precision_score(y[held_out], model.predict_proba(X[held_out])[:, 1])), seconds
 
 
 def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, seed: int = 42,
-                        progress: bool = True) -> pd.DataFrame:
-    """PR-AUC of every setting in ``param_grid`` by stratified k-fold cross-validation.
+                        progress: bool = True, groups=None, n_jobs: int = 1) -> pd.DataFrame:
+    """PR-AUC of every setting in ``param_grid`` by stratified (or patient-grouped) k-fold cross-validation.
 
     Parameters
     ----------
     estimator : scikit-learn classifier
-        Cloned for every fit; ``param_grid`` values are set on the clone.
+        Cloned for every fit; ``param_grid`` values are set on the clone (``verbose`` is switched off).
     param_grid : dict
         Parameter name -> list of values (all combinations are tried, as in ``GridSearchCV``).
-    X, y : training rows only
+    X : ndarray of shape (n, n_features)
+    y : ndarray of shape (n,)
+        Training rows only.
     n_splits : int
-        Folds; the same folds (seeded by ``seed``) for every setting.
+        Folds; the same folds (:func:`helpers.folds.cv_folds`, seeded by ``seed``) for every setting.
     seed : int
     progress : bool
-        A tqdm bar over the settings.
+        A tqdm bar over the fits.
+    groups : ndarray of shape (n,), optional
+        Patient of each row: folds grouped by patient.
+    n_jobs : int
+        Worker processes.
 
     Returns
     -------
@@ -55,18 +86,21 @@ def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, se
     """
     if not param_grid:
         raise ValueError("param_grid is empty: give at least one parameter with a list of values")
-    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    X, y = np.asarray(X), np.asarray(y)
+    splits = cv.cv_folds(y, groups, n_splits=n_splits, seed=seed)
     settings = list(ParameterGrid(param_grid))
+    base = clone(estimator)
+    if "verbose" in base.get_params():
+        base.set_params(verbose=False)
+    tasks = [{"estimator": base, "params": params, "X": X, "y": y, "train": train, "held_out": held_out}
+             for params in settings for train, held_out in splits]
+    scores = run_tasks(_score_fold, tasks, n_jobs=n_jobs, desc="cross-validation", progress=progress)
     rows = []
-    for params in tqdm(settings, desc="cross-validation", unit="setting", disable=not progress, ascii=True):
-        model = clone(estimator).set_params(**params)
-        if "verbose" in model.get_params():
-            model.set_params(verbose=False)
-        scores = cross_validate(model, X, y, cv=folds, scoring="average_precision", error_score="raise")
-        rows.append({**params, "cv_pr_auc": float(np.mean(scores["test_score"])),
-                     "cv_std": float(np.std(scores["test_score"])),
-                     **{f"fold_{k + 1}": float(s) for k, s in enumerate(scores["test_score"])},
-                     "fit_seconds": float(np.mean(scores["fit_time"]))})
+    for i, params in enumerate(settings):
+        fold_scores = [s for s, _ in scores[i * n_splits:(i + 1) * n_splits]]
+        rows.append({**params, "cv_pr_auc": float(np.mean(fold_scores)), "cv_std": float(np.std(fold_scores)),
+                     **{f"fold_{k + 1}": s for k, s in enumerate(fold_scores)},
+                     "fit_seconds": float(np.mean([t for _, t in scores[i * n_splits:(i + 1) * n_splits]]))})
     table = _table(rows, param_grid)
     fold_cols = [f"fold_{k + 1}" for k in range(n_splits)]
     best = int(table["cv_pr_auc"].to_numpy().argmax())
@@ -76,6 +110,67 @@ def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, se
     table["rank"] = table["cv_pr_auc"].rank(ascending=False, method="min").astype(int)
     names = list(param_grid)
     return table[names + ["cv_pr_auc", "cv_std", *fold_cols, "diff_vs_best", "diff_se", "fit_seconds", "rank"]]
+
+
+def _family_estimator(family: str, base_params: dict, seed: int):
+    if family not in FAMILIES:
+        raise ValueError(f"unknown model family {family!r}; choose one of {list(FAMILIES)}")
+    from .study import build_model
+
+    return build_model(FAMILIES[family], base_params, seed)
+
+
+def tune_split(data, split: str, family: str, base_params: dict | None = None, grid: dict | None = None,
+               n_splits: int = cv.DEFAULT_FOLDS, seed: int = 42, results_dir=None, n_jobs: int = 2,
+               progress: bool = True) -> tuple[pd.DataFrame, dict]:
+    """Cross-validate ``family``'s grid on ``split``'s training rows (or load it from the cache).
+
+    Parameters
+    ----------
+    data : PreparedData
+        The split's prepared arrays; only the training rows (and, for the grouped split, their
+        patients) are read.
+    split : str
+    family : {"network", "logistic", "boosting"}
+    base_params : dict, optional
+        The model's fixed settings (e.g. the network's architecture); the grid's values override them.
+    grid : dict, optional
+        Default :data:`DEFAULT_GRIDS` ``[family]``.
+    n_splits, seed : int
+        Folds and their seed (also the models' seed).
+    results_dir : path, optional
+    n_jobs : int
+
+    Returns
+    -------
+    table : DataFrame
+        As :func:`cross_validate_grid`.
+    meta : dict
+        ``family``, ``model``, ``grid``, ``folds``, ``seed``, ``rows`` (training rows), ``grouped``,
+        ``best`` (the chosen setting), ``cache_key``.
+    """
+    grid = DEFAULT_GRIDS[family] if grid is None else grid
+    base_params = dict(base_params or {})
+    for name in grid:
+        base_params.pop(name, None)
+    groups = getattr(data, "groups", None) or {}
+    grouped = split == "grouped"
+    if grouped and groups.get("train") is None:
+        raise ValueError("the grouped split's tuning folds need the patients of the training rows (re-run notebook 01)")
+    key = to_jsonable({"family": family, "grid": grid, "base": base_params, "folds": n_splits, "seed": seed,
+                       "grouped": grouped, "data": data_fingerprint(data), "code": code_fingerprint(CODE_MODULES)})
+    folder = paths.resolve(results_dir, paths.RESULTS_DIR) / split
+    loaded = load_grid(folder, family)
+    if loaded is not None and loaded[1].get("cache_key") == key:
+        return loaded
+    estimator = _family_estimator(family, base_params, seed)
+    table = cross_validate_grid(estimator, grid, data.X["train"], data.y["train"], n_splits=n_splits, seed=seed,
+                                progress=progress, groups=groups.get("train") if grouped else None, n_jobs=n_jobs)
+    meta = {"family": family, "model": FAMILIES[family], "grid": grid, "folds": n_splits, "seed": seed,
+            "rows": int(len(data.y["train"])), "grouped": grouped, "best": best_setting(table, list(grid)),
+            "cache_key": key}
+    save_grid(table, folder, **meta)
+    return load_grid(folder, family)
 
 
 def best_setting(table: pd.DataFrame, param_names) -> dict:
@@ -121,14 +216,14 @@ def largest_effects(table: pd.DataFrame, a: str, b: str) -> dict:
             b: float(frame.groupby("_a")["cv_pr_auc"].agg(np.ptp).max())}
 
 
-def save_grid(table: pd.DataFrame, folder: str | os.PathLike, **meta) -> os.PathLike:
-    """Write the table and ``meta`` (grid, folds, seed, rows) to ``folder/cv_grid.json``, atomically."""
-    return write_json(os.path.join(folder, GRID_FILE), {**meta, "table": table.to_dict("records")})
+def save_grid(table: pd.DataFrame, folder: str | os.PathLike, family: str = "network", **meta) -> os.PathLike:
+    """Write the table and ``meta`` (grid, folds, seed, rows, ...) to ``folder/tuning_<family>.json``, atomically."""
+    return write_json(os.path.join(folder, f"tuning_{family}.json"), {**meta, "table": table.to_dict("records")})
 
 
-def load_grid(folder: str | os.PathLike) -> tuple[pd.DataFrame, dict] | None:
-    """The saved table and its metadata, or None if the grid was not run for this split."""
-    path = os.path.join(folder, GRID_FILE)
+def load_grid(folder: str | os.PathLike, family: str = "network") -> tuple[pd.DataFrame, dict] | None:
+    """The saved table and its metadata, or None if ``family`` was not tuned for this split."""
+    path = os.path.join(folder, f"tuning_{family}.json")
     if not os.path.isfile(path):
         return None
     saved = read_json(path)

@@ -107,9 +107,9 @@ def test_heatmap_marks_best_and_used(table):
 def test_saved_grid_round_trips_with_none(table, tmp_path):
     from helpers.tuning import load_grid, save_grid
 
-    assert load_grid(tmp_path) is None
-    save_grid(table, tmp_path, grid=GRID, folds=4, seed=3)
-    loaded, meta = load_grid(tmp_path)
+    assert load_grid(tmp_path, "logistic") is None
+    save_grid(table, tmp_path, "logistic", grid=GRID, folds=4, seed=3)
+    loaded, meta = load_grid(tmp_path, "logistic")
     assert meta == {"grid": GRID, "folds": 4, "seed": 3}
     assert list(loaded["class_weight"]) == list(table["class_weight"])  # None survives, not NaN
     np.testing.assert_allclose(loaded["cv_pr_auc"], table["cv_pr_auc"])
