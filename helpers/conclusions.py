@@ -60,15 +60,15 @@ def declaration(margins: dict, primary: str = "pr_auc", repeats: int | None = No
 
 
 def verdict_phrase(verdict: str, diff: dict, margin: float, metric: str) -> str:
-    """One clause: the verdict with its numbers."""
+    """One clause: the difference with its interval, then the verdict."""
     text = f"{_name(metric)} difference {_interval(diff)}"
     if verdict == "equivalent":
-        extra = (" (it excludes zero: detectable, but smaller than the margin)"
+        extra = (" (the interval excludes zero: a detectable difference, smaller than the margin)"
                  if diff["low"] > 0 or diff["high"] < 0 else "")
-        return f"**equivalent** within ±{margin:g}: {text}{extra}"
+        return f"{text}, inside ±{margin:g}: **equivalent**{extra}"
     if verdict == "different":
-        return f"**different**: {text}, an interval that excludes zero and reaches beyond ±{margin:g}"
-    return f"**inconclusive**: {text} includes zero but reaches beyond ±{margin:g}"
+        return f"{text} excludes zero and reaches beyond ±{margin:g}: **different**"
+    return f"{text} includes zero but reaches beyond ±{margin:g}: **inconclusive**"
 
 
 def framework_verdict(diffs: dict, margins: dict, a: str = "NumPy MLP", b: str = "PyTorch MLP") -> str:
@@ -79,7 +79,7 @@ def framework_verdict(diffs: dict, margins: dict, a: str = "NumPy MLP", b: str =
     head = {"equivalent": f"{a} and {b} are equivalent in quality",
             "different": f"{a} and {b} differ in quality",
             "inconclusive": f"the runs cannot tell whether {a} and {b} differ in quality"}[verdict]
-    return f"**Frameworks.** On the primary metric {head}. " + "; ".join(p[0].upper() + p[1:] for p in parts) + "."
+    return f"**Frameworks.** On the primary metric {head}. " + "; ".join(parts) + "."
 
 
 def reference_verdict(network: str, reference: str, diff: dict, margin: float, metric: str = "pr_auc") -> str:
@@ -128,8 +128,11 @@ def calibration_sentence(ece: dict, brier: dict, tolerance: float = 0.02) -> str
     return text.strip()
 
 
-def imbalance_sentence(rows: list[dict], pr_margin: float, f1_margin: float) -> str:
-    """What class weighting and the threshold rule do (rows: backend, class_weight, threshold_rule, metrics)."""
+def imbalance_sentence(rows: list[dict], pr_margin: float, f1_margin: float, week1: dict | None = None) -> str:
+    """What class weighting and the threshold rule do (rows: backend, class_weight, threshold_rule, metrics).
+
+    ``week1``: the week-1 NumPy model's quoted ``accuracy`` and ``f1``, to compare the 0.5 cell with.
+    """
     at_half = [r for r in rows if r["threshold_rule"] == "0.5" and r["class_weight"] == "none"]
     tuned = [r for r in rows if r["threshold_rule"] != "0.5"]
     pr = [r["pr_auc"] for r in rows]
@@ -139,7 +142,11 @@ def imbalance_sentence(rows: list[dict], pr_margin: float, f1_margin: float) -> 
     if at_half:
         worst = min(at_half, key=lambda r: r["f1"])
         text += (f"Unweighted and cut at 0.5, the {worst['backend']} scores accuracy {worst['accuracy']:.3f}, recall "
-                 f"{worst['recall']:.3f} and F1 {worst['f1']:.3f}. ")
+                 f"{worst['recall']:.3f} and F1 {worst['f1']:.3f}")
+        if week1:
+            text += (f", the pattern of the week-1 NumPy model (accuracy {week1['accuracy']:.3f}, F1 {week1['f1']:.3f}, "
+                     "quoted): a model whose probabilities rarely pass 0.5 on a 20 % class says 'show' almost always")
+        text += ". "
     text += f"With the threshold tuned on validation, F1 is {min(f1_tuned):.3f}-{max(f1_tuned):.3f} in every weight x backend cell. "
     if pr_spread <= pr_margin:
         text += (f"PR-AUC moves by only {pr_spread:.4f} across all cells (inside the ±{pr_margin:g} margin): class "
@@ -229,13 +236,9 @@ def conclusions_list(items: list[str]) -> str:
     return "\n".join(f"{i}. {text}" for i, text in enumerate(items, start=1))
 
 
-def study_conclusions(diffs: list[dict], margins: dict, thresholds: dict, recalls: dict, f1s: dict,
-                      ece: dict, brier: dict, imbalance: list[dict], f64: dict, f32: dict,
-                      ece_tolerance: float = 0.02) -> list[str]:
-    """Notebook 04's conclusions, in order: frameworks, references, thresholds, calibration, imbalance, rounding.
-
-    ``diffs`` are the paired differences of :func:`helpers.evidence.comparisons` (labels ``"a - b"``).
-    """
+def diff_verdicts(diffs: list[dict], margins: dict) -> list[str]:
+    """The frameworks' verdict and the better network's verdict against each reference, on the primary
+    metric (the first of ``margins``); ``diffs`` from :func:`helpers.evidence.comparisons`."""
     frameworks = {d["metric"]: d for d in diffs if d["label"] == "NumPy MLP - PyTorch MLP"}
     items = [framework_verdict(frameworks, {k: v for k, v in margins.items() if k in frameworks})]
     primary = next(iter(margins))
@@ -243,9 +246,20 @@ def study_conclusions(diffs: list[dict], margins: dict, thresholds: dict, recall
         a, b = d["label"].split(" - ")
         if d["metric"] == primary and b in ("Gradient boosting", "Logistic regression"):
             items.append("**Against the references.** " + reference_verdict(a, b, d, margins[primary], primary))
+    return items
+
+
+def study_conclusions(diffs: list[dict], margins: dict, thresholds: dict, recalls: dict, f1s: dict,
+                      ece: dict, brier: dict, imbalance: list[dict], f64: dict, f32: dict,
+                      ece_tolerance: float = 0.02, week1: dict | None = None) -> list[str]:
+    """Notebook 04's conclusions, in order: frameworks, references, thresholds, calibration, imbalance, rounding.
+
+    ``diffs`` are the paired differences of :func:`helpers.evidence.comparisons` (labels ``"a - b"``).
+    """
+    items = diff_verdicts(diffs, margins)
     items.append("**Thresholds.** " + threshold_sentence(thresholds, recalls, f1s))
     items.append("**Calibration.** " + calibration_sentence(ece, brier, ece_tolerance))
-    items.append("**Imbalance.** " + imbalance_sentence(imbalance, margins.get("pr_auc", 0.005), margins.get("f1", 0.01)))
+    items.append("**Imbalance.** " + imbalance_sentence(imbalance, margins.get("pr_auc", 0.005), margins.get("f1", 0.01), week1))
     items.append("**Rounding.** " + rounding_sentence(f64, f32))
     return items
 
@@ -282,7 +296,8 @@ def schemes_sentences(diffs: dict, margin: float, metric: str = "pr_auc") -> lis
         numbers = "; ".join(f"{s}: {_interval(d)} ({outcome[s]})" for s, d in per_scheme.items())
         if len(set(outcome.values())) == 1:
             word = next(iter(outcome.values()))
-            out.append(f"**Holds in every scheme** ({label}, {_name(metric)}): {word}. {numbers}.")
+            head = "Undecided in every scheme" if word == "inconclusive" else "Holds in every scheme"
+            out.append(f"**{head}** ({label}, {_name(metric)}): {word}. {numbers}.")
         else:
             out.append(f"**Depends on the scheme** ({label}, {_name(metric)}): {numbers}.")
     return out
@@ -303,20 +318,3 @@ def week1_sentence(ours: dict, quoted: dict, comparable: bool, f1_margin: float)
     return (f"On the week-1 report's own test rows, against its PyTorch model (PR-AUC {quoted['pr_auc']:.4f}, F1 "
             f"{quoted['f1']:.4f}): {'; '.join(parts)}, means over seeds, {judged}. The week-1 model was cut at 0.5 after "
             "training without a validation split; ours early-stop and choose the threshold on validation rows.")
-
-
-def encoder_sentence(stats: dict | None) -> str:
-    """Why the target encoder's cross-fitting folds and the tuning folds sharing labels does or does not matter."""
-    if not stats:
-        return "The target encoder's effect on the tuning folds was not measured for this split."
-    worst = stats.get("max_abs_diff_in_sd", float("nan"))
-    mean = stats.get("mean_abs_diff_in_sd", float("nan"))
-    verdict = ("negligible next to the feature's spread" if worst <= 0.1 else
-               "not negligible: the tuning scores may be slightly optimistic for settings that lean on this feature")
-    return (f"The neighbourhood's no-show rate of a training row is encoded from other training rows' labels, some of "
-            f"which a tuning fold holds out. Refitting the encoder without each fold's held-out rows moves the feature "
-            f"by {mean:.3f} standard deviations on average and {worst:.3f} at most: {verdict}.")
-
-
-# ============================================================================ cost
-# (issue 13: speed and memory sentences from bench.json; functions below this line only)

@@ -29,7 +29,7 @@ from .study import NETWORKS, Runs
 
 __all__ = ["BOOT_METRICS", "Resamples", "resample_runs", "spread", "paired", "best_network", "summary_table",
            "float_drift", "per_seed", "comparisons", "first_seed_scores", "first_seed_confusions", "calibration",
-           "drift_table"]
+           "drift_table", "threshold_inputs", "curve_scores", "first_seed_records"]
 
 #: The metrics resampled for intervals.
 BOOT_METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
@@ -218,3 +218,22 @@ def drift_table(f64: dict, f32: dict) -> pd.DataFrame:
                        "test rows labelled differently": d["rows_labelled_differently"],
                        "McNemar p": d["mcnemar"]["p_value"], "epochs (NumPy, PyTorch)": str(tuple(d["epochs"]))}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def threshold_inputs(runs: Runs) -> tuple[dict, dict, dict]:
+    """Per network, over seeds: the validation-tuned thresholds, test recalls and test F1s."""
+    return ({m: runs.thresholds(m).tolist() for m in NETWORKS}, {m: runs.metric(m, "recall").tolist() for m in NETWORKS},
+            {m: runs.metric(m, "f1").tolist() for m in NETWORKS})
+
+
+def curve_scores(runs: Runs) -> tuple[dict, dict]:
+    """First-seed test PR-AUC (average precision) and ROC-AUC of every model but the dummy."""
+    seed = runs.seeds[0]
+    models = [m for m in runs.models if m != "Always show (dummy)"]
+    return ({m: runs.records[m][seed]["metrics"]["test"]["pr_auc"] for m in models},
+            {m: runs.records[m][seed]["metrics"]["test"]["roc_auc"] for m in models})
+
+
+def first_seed_records(runs: Runs, models=NETWORKS) -> dict:
+    """The saved records of the first seed's runs of ``models``."""
+    return {m: runs.records[m][runs.seeds[0]] for m in models}

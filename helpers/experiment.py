@@ -43,8 +43,8 @@ def load_checked(processed_dir, split: str, sample_rows, parts=PARTS) -> Prepare
 
 def parts_table(data: PreparedData) -> pd.DataFrame:
     """Rows and no-show rate of each part."""
-    return pd.DataFrame({part: {"rows": int(len(data.y[part])), "no-show rate": float(np.mean(data.y[part]))}
-                         for part in data.y}).T
+    return pd.DataFrame({"rows": [int(len(data.y[p])) for p in data.y],
+                         "no-show rate": [float(np.mean(data.y[p])) for p in data.y]}, index=list(data.y))
 
 
 def parse_class_weight(value):
@@ -137,7 +137,7 @@ def run_summary(runs: Runs, model: str) -> pd.Series:
     record = runs.records[model][runs.seeds[0]]
     best = max(h["val_pr_auc"] for h in record["history"])
     return pd.Series({"epochs run": record["n_epochs"], "best epoch (weights restored)": record["best_epoch"],
-                      "best validation PR-AUC": best, "training time (s)": record["fit_seconds"]}, name=model)
+                      "best validation PR-AUC": best, "training time (s)": record["fit_seconds"]}, name=model, dtype=object)
 
 
 def curves_sentence(runs: Runs, model: str) -> str:
@@ -185,3 +185,51 @@ def confusion_sentence(matrices: dict) -> str:
         parts.append(f"{label}: {tp:,} of {tp + fn:,} no-shows caught ({tp / max(tp + fn, 1):.1%}), "
                      f"{fp:,} of {tn + fp:,} shows flagged, precision {tp / max(tp + fp, 1):.1%}")
     return "; ".join(parts) + "."
+
+
+def curves_input(runs: Runs, models) -> tuple[dict, dict]:
+    """``(histories, best_epochs)`` of the first seed's runs of ``models`` (for ``plots.training_curves``)."""
+    models = [models] if isinstance(models, str) else list(models)
+    seed = runs.seeds[0]
+    return ({m: runs.records[m][seed]["history"] for m in models},
+            {m: runs.records[m][seed]["best_epoch"] for m in models})
+
+
+def confusions(runs: Runs, model: str) -> dict:
+    """The run's test confusion matrices at its tuned threshold and at 0.5, keyed by a label."""
+    record = runs.records[model][runs.seeds[0]]
+    return {f"threshold {record['threshold']:.3f} (tuned)": record["metrics"]["test"]["confusion_matrix"],
+            "threshold 0.5": record["metrics"]["test_at_0.5"]["confusion_matrix"]}
+
+
+def saved_sentence(runs: Runs, model: str, results_dir=None) -> str:
+    """Where the run is cached (relative to the repository, never an absolute path) and who reads it."""
+    from . import paths
+    from .study import results_folder
+
+    record = runs.records[model][runs.seeds[0]]
+    folder = paths.display_path(results_folder(results_dir, runs.split) / "runs")
+    return (f"The run (seed {runs.seeds[0]}, split `{runs.split}`) is cached in `{folder}` "
+            f"with its parameters, data and code fingerprints (code `{record['cache_key']['code']}`); notebook 04 "
+            "reuses it as the first of its repeated runs instead of training it again.")
+
+
+def grid_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The cross-validation table without the per-fold columns, best first."""
+    shown = table.drop(columns=[c for c in table if c.startswith("fold_")]).sort_values("rank")
+    params = [c for c in shown.columns if c not in ("cv_pr_auc", "cv_std", "diff_vs_best", "diff_se", "fit_seconds", "rank")]
+    shown.index = [", ".join(f"{p}={row[p]!r}" for p in params) for _, row in shown.iterrows()]
+    return shown.drop(columns=params)
+
+
+def grid_sentence(choice: Choice) -> str:
+    """How far each tuned setting moves the cross-validated PR-AUC (the other held fixed)."""
+    names = list(choice.meta["grid"])
+    if len(names) != 2:
+        return ""
+    effects = tuning.largest_effects(choice.table, *names)
+    a, b = names
+    return (f"With `{b}` held fixed, `{a}` moves the mean cross-validated PR-AUC by up to **{effects[a]:.4f}**; with "
+            f"`{a}` held fixed, `{b}` moves it by up to **{effects[b]:.4f}**. The fold-by-fold difference to the best "
+            "setting (`diff_vs_best`, with its standard error `diff_se`) is the fair comparison: every setting saw "
+            "the same folds.")

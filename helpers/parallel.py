@@ -115,13 +115,19 @@ def run_tasks(function: Callable[[dict], object], tasks: list[dict], n_jobs: int
                     results.append(function(task))
                 bar.update()
             return results
+        import warnings
+
         from joblib import Parallel, delayed
 
         results = []
         parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
-        for result in parallel(delayed(_in_one_thread)(function, task) for task in tasks):
-            results.append(result)
-            bar.update()
+        with warnings.catch_warnings():
+            # loky replaces a worker whose memory grew (importing torch does that) and says so; the
+            # task is not lost, so the message is noise in a report
+            warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given")
+            for result in parallel(delayed(_in_one_thread)(function, task) for task in tasks):
+                results.append(result)
+                bar.update()
         return results
     finally:
         bar.close()

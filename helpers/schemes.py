@@ -92,3 +92,87 @@ def week1_rows(result: SchemeResult) -> dict:
     """Our networks on the week-1 test rows: mean over seeds of PR-AUC, ROC-AUC, F1 and accuracy."""
     runs = result.runs
     return {m: {k: float(runs.metric(m, k).mean()) for k in ("pr_auc", "roc_auc", "f1", "accuracy")} for m in NETWORKS}
+
+
+def diagnostics_table(results: dict[str, SchemeResult]) -> pd.DataFrame:
+    """What each scheme's training rows reveal about its test rows (from the prepared data's metadata)."""
+    rows = {}
+    for scheme, r in results.items():
+        d = r.meta["split"].get("diagnostics", {})
+        balance = r.meta["balance"]
+        rows[scheme] = {"train rows": balance["train"]["rows"], "test rows": balance["test"]["rows"],
+                        "test no-show rate": balance["test"]["no_show_rate"],
+                        "test rows: same patient, same day in train": d.get("same_patient_same_day_rows"),
+                        "test patients seen in train": d.get("patients_in_train"),
+                        "train rows on days after the first test day": d.get("train_rows_after_earliest_held_out_day")}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def diagnostics_sentence(results: dict[str, SchemeResult]) -> str:
+    """The diagnostics in words, scheme by scheme (from the numbers)."""
+    parts = []
+    for scheme, r in results.items():
+        d = r.meta["split"].get("diagnostics", {})
+        if not d:
+            continue
+        parts.append(f"{scheme}: {d['same_patient_same_day_rows']:.1%} of the test rows have an appointment of the same "
+                     f"patient on the same day among the training rows (their outcomes agree {d['same_day_outcome_agreement']:.0%} "
+                     f"of the time)" if d["same_patient_same_day_rows"] > 0 else
+                     f"{scheme}: no test row has a same-day appointment of its patient in the training rows")
+        parts[-1] += (f", {d['patients_in_train']:.1%} of the test patients appear in training, and "
+                      f"{d['train_rows_after_earliest_held_out_day']:,} training rows lie after the first test day")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def settings_by_scheme(results: dict[str, SchemeResult]) -> pd.DataFrame:
+    """The settings every model trained with, per scheme (each chosen on that scheme's training rows)."""
+    rows = {}
+    for scheme, r in results.items():
+        rows[scheme] = {"networks": ", ".join(f"{k}={v!r}" for k, v in r.choice.used.items()),
+                        **{m: ", ".join(f"{k}={v!r}" for k, v in params.items())
+                           for m, (params, _, _) in r.references.items()}}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def diffs_table(diffs: dict, margin: float) -> pd.DataFrame:
+    """The paired PR-AUC differences of :func:`scheme_diffs` per scheme, with verdicts."""
+    from .conclusions import FINDINGS, classify
+
+    rows = {}
+    for scheme, by_key in diffs.items():
+        for key, label in FINDINGS.items():
+            d = by_key[key]
+            rows[f"{scheme}: {d['a']} - {d['b']}"] = {"mean": d["estimate"], "95 % low": d["low"],
+                                                       "95 % high": d["high"], "verdict": classify(d, margin)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def ranking_sentence(cells: dict, metric: str = "pr_auc") -> str:
+    """Which model has the highest mean ``metric`` in each scheme, and by how much."""
+    parts = []
+    for scheme, by_model in cells.items():
+        order = sorted(by_model, key=lambda m: by_model[m][metric]["mean"], reverse=True)
+        top, second = order[0], order[1]
+        gap = by_model[top][metric]["mean"] - by_model[second][metric]["mean"]
+        parts.append(f"{scheme}: {top} first ({by_model[top][metric]['mean']:.3f}), {gap:.3f} ahead of {second}")
+    return (f"Highest mean PR-AUC per scheme -- {'; '.join(parts)}. Whether such a gap is more than noise is judged "
+            "from the paired differences below, not from this ranking.")
+
+
+def comparable_to_week1(result: SchemeResult) -> bool:
+    """True when the scheme's test rows are the week-1 report's (the full real file, not a sample)."""
+    return bool(result.meta["split"].get("original", {}).get("comparable_to_week1_report"))
+
+
+def first_seed_matrices(result: SchemeResult) -> dict:
+    """The networks' first-seed test confusion matrices (``[[tn, fp], [fn, tp]]``), labelled "ours"."""
+    from .evidence import first_seed_confusions
+
+    return {f"{m} (ours)": cm for m, cm in first_seed_confusions(result.runs).items()}
+
+
+def week1_confusion_sentence(matrices: dict) -> str:
+    """Recall and precision of each confusion matrix, quoted or ours."""
+    from .experiment import confusion_sentence
+
+    return confusion_sentence(matrices)

@@ -32,6 +32,15 @@ def _format(value, digits: int) -> str:
     return str(value).replace("|", "/").replace("\n", " ")
 
 
+def _whole(column: pd.Series) -> bool:
+    """True when every value of a numeric column is a whole number (shown without decimals)."""
+    if not pd.api.types.is_float_dtype(column):
+        return False
+    finite = column[np.isfinite(column)]
+    return bool(len(finite)) and bool(np.all(finite == np.round(finite))) and bool(np.all(np.abs(finite) < 1e15)) \
+        and len(finite) == len(column)
+
+
 def markdown(frame: pd.DataFrame | pd.Series, caption: str | None = None, digits: int = 3,
              index: bool = True) -> str:
     """``frame`` as a Markdown pipe table (numbers rounded to ``digits``; ints with thousands separators).
@@ -51,7 +60,8 @@ def markdown(frame: pd.DataFrame | pd.Series, caption: str | None = None, digits
         frame = frame.to_frame(frame.name if frame.name is not None else "value")
     shown = frame.copy()
     shown.columns = [str(c) for c in shown.columns]
-    body = shown.apply(lambda col: col.map(lambda v: _format(v, digits))).astype(str)
+    body = shown.apply(lambda col: col.map(lambda v, whole=_whole(col): _format(int(v) if whole else v, digits)))
+    body = body.astype(str)
     if index:
         body.index = [_format(i, digits) for i in body.index]
         body.index.name = frame.index.name or ""
