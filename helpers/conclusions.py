@@ -76,8 +76,9 @@ def framework_verdict(diffs: dict, margins: dict, a: str = "NumPy MLP", b: str =
     parts = [verdict_phrase(classify(diffs[m], margins[m]), diffs[m], margins[m], m) for m in margins if m in diffs]
     primary = next(m for m in margins if m in diffs)
     verdict = classify(diffs[primary], margins[primary])
+    winner, loser = (a, b) if diffs[primary]["estimate"] > 0 else (b, a)
     head = {"equivalent": f"{a} and {b} are equivalent in quality",
-            "different": f"{a} and {b} differ in quality",
+            "different": f"{winner} is better than {loser}",
             "inconclusive": f"the runs cannot tell whether {a} and {b} differ in quality"}[verdict]
     return f"**Frameworks.** On the primary metric {head}. " + "; ".join(parts) + "."
 
