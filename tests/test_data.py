@@ -14,6 +14,7 @@ import pytest
 from helpers import data as raw_data
 from helpers.data import DataError, EXPECTED_COLUMNS, clean, find_data, read_csv_strict, validate
 from helpers.dataset import _encode_neighbourhood, prepare
+from helpers.folds import DEFAULT_FOLDS
 from helpers.features import FEATURE_NAMES, build_features, patient_history
 from helpers.prepared import load_prepared
 from helpers.splits import make_split, original_test_rows
@@ -300,3 +301,27 @@ def test_default_split_is_unchanged_by_the_original_option():
         np.testing.assert_array_equal(plain[part], with_raw[part])
     original = make_split(y, "original", seed=1, raw_row=np.arange(3000) * 3, n_raw=9000)
     assert not np.array_equal(original["test"], plain["test"])
+
+
+@pytest.mark.parametrize("split", ["stratified", "grouped", "temporal", "original"])
+def test_prepare_every_split_kind_counts_neighbourhoods_on_training_rows(tmp_path, split):
+    csv = write_synthetic_csv(tmp_path / "s.csv", n_rows=2500, seed=3)
+    result = prepare(csv, split=split, seed=1, save=False)
+    frame, meta = result.frame, result.meta
+    column = meta["feature_names"].index("log1p_neighbourhood_count")
+    train_counts = frame.loc[frame["part"] == "train", "Neighbourhood"].value_counts()
+    expected = np.log1p(frame["Neighbourhood"].map(train_counts).fillna(0).to_numpy())
+    mean, scale = meta["scaler"]["mean"][column], meta["scaler"]["scale"][column]
+    for part in ("train", "val", "test"):
+        in_part = (frame["part"] == part).to_numpy()
+        np.testing.assert_allclose(result.prepared.X[part][:, column] * scale + mean, expected[in_part], atol=1e-5)
+        assert len(result.prepared.groups[part]) == len(result.prepared.days[part]) == in_part.sum()
+    # counting all rows (the old feature) would differ: the test can fail
+    all_counts = np.log1p(frame["Neighbourhood"].map(frame["Neighbourhood"].value_counts()).to_numpy())
+    assert not np.allclose(all_counts, expected)
+    diagnostics = meta["split"]["diagnostics"]
+    assert 0 <= diagnostics["same_patient_same_day_rows"] <= 1
+    if split in ("grouped", "temporal"):
+        assert diagnostics["train_rows_with_held_out_outcome_in_history"] == 0
+    encoder = meta["encoder_vs_tuning_folds"]
+    assert len(encoder["per_fold"]) == DEFAULT_FOLDS and np.isfinite(encoder["fit_rows_mean_abs"])
