@@ -178,7 +178,9 @@ def encoder_vs_tuning_folds(neighbourhood_train: pd.Series, y_train: np.ndarray,
         (``feature_std``): per fold, their maximum, 99th percentile and mean (``max_abs``,
         ``p99_abs``, ``mean_abs``) over the fold's training rows (``fit_rows_*``) and over its
         held-out rows (``held_out_*``, encoded from the fold's training rows as validation rows
-        would be); over folds, the largest maximum and the mean of the other two; and
+        would be); over folds, the largest maximum and the mean of the other two;
+        ``fit_rows_max_neighbourhood_train_rows``: training rows of the neighbourhood where the
+        largest difference occurs; and
         ``reshuffled_cv_reference``: the same differences when the encoder is refitted on *all*
         training rows with other cross-fitting folds (seed + 1), i.e. what reshuffling alone
         moves, without withholding any label.
@@ -194,10 +196,13 @@ def encoder_vs_tuning_folds(neighbourhood_train: pd.Series, y_train: np.ndarray,
         held = encoder.transform(cats[held_out]).ravel()
         fit_diff = np.abs(refit - rate_train[fit_rows]) / scale
         held_diff = np.abs(held - rate_train[held_out]) / scale
+        worst = cats[fit_rows][int(np.argmax(fit_diff)), 0]
         per_fold.append({"fit_rows": int(len(fit_rows)), "held_out_rows": int(len(held_out)),
-                         **_abs_summary("fit_rows", fit_diff), **_abs_summary("held_out", held_diff)})
+                         **_abs_summary("fit_rows", fit_diff), **_abs_summary("held_out", held_diff),
+                         "fit_rows_max_neighbourhood_train_rows": int((cats[:, 0] == worst).sum())})
     reshuffled = np.abs(_rate_encoder(seed + 1).fit_transform(cats, y_train).ravel() - rate_train) / scale
-    over_folds = {}
+    worst_fold = max(per_fold, key=lambda f: f["fit_rows_max_abs"])
+    over_folds = {"fit_rows_max_neighbourhood_train_rows": worst_fold["fit_rows_max_neighbourhood_train_rows"]}
     for rows in ("fit_rows", "held_out"):
         over_folds[f"{rows}_max_abs"] = max(f[f"{rows}_max_abs"] for f in per_fold)
         for stat in ("p99", "mean"):
