@@ -97,33 +97,9 @@ def grouped_split(y: np.ndarray, groups: np.ndarray, seed: int = 42) -> dict[str
     ``StratifiedGroupKFold`` (which recomputes fold statistics with NumPy per patient) takes about
     25 s for the two cuts. The few largest patients go to the same part whatever the seed.
     """
-    y = np.asarray(y, dtype=np.int64)
-    _, patient = np.unique(np.asarray(groups), return_inverse=True)
-    rows = np.bincount(patient)
-    no_shows = np.bincount(patient, weights=y).astype(np.int64)
-    order = np.lexsort((np.random.default_rng(seed).permutation(len(rows)), -rows))
-    targets = [FRACTIONS[p] for p in PARTS]
-    part_rows, part_no_shows = [0, 0, 0], [0, 0, 0]
-    total_rows = total_no_shows = 0
-    part_of_patient = np.empty(len(rows), dtype=np.int8)
-    for i, n, k in zip(order.tolist(), rows[order].tolist(), no_shows[order].tolist()):
-        total_rows += n
-        total_no_shows += k
-        costs = []
-        for candidate in range(3):
-            cost = 0.0
-            for q in range(3):
-                r = part_rows[q] + (n if q == candidate else 0)
-                s = part_no_shows[q] + (k if q == candidate else 0)
-                cost += (r / total_rows - targets[q]) ** 2
-                if total_no_shows:
-                    cost += (s / total_no_shows - targets[q]) ** 2
-            costs.append(cost)
-        best = costs.index(min(costs))
-        part_of_patient[i] = best
-        part_rows[best] += n
-        part_no_shows[best] += k
-    part_of_row = part_of_patient[patient]
+    from .folds import assign_groups
+
+    part_of_row = assign_groups(y, groups, [FRACTIONS[p] for p in PARTS], seed)
     return {name: np.flatnonzero(part_of_row == code).astype(np.int64) for code, name in enumerate(PARTS)}
 
 
