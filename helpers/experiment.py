@@ -123,15 +123,6 @@ def load_run(folder: str | os.PathLike, stem: str) -> tuple[dict, dict[str, np.n
     return read_json(folder / f"{stem}.json"), load_npz(folder / f"{stem}_proba.npz")
 
 
-def metrics_table(runs: dict[str, dict], which: str = "tuned"):
-    """A pandas table of test metrics (rows: models) from saved records."""
-    import pandas as pd
-
-    cols = ["threshold", "accuracy", "balanced_accuracy", "precision", "recall", "f1", "pr_auc", "roc_auc", "brier"]
-    rows = {name: {c: rec["metrics"][which][c] for c in cols} for name, rec in runs.items()}
-    return pd.DataFrame.from_dict(rows, orient="index")[cols]
-
-
 def data_fingerprint(data: PreparedData) -> dict:
     """What identifies the prepared data a cached result was computed on."""
     meta = data.meta
