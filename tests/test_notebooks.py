@@ -124,5 +124,5 @@ def test_publish_refuses_synthetic_data(monkeypatch, tmp_path):
     monkeypatch.setattr(report, "run_all", lambda *a, **k: pytest.fail("publish ran notebooks on synthetic data"))
     with pytest.warns(raw_data.SyntheticDataWarning), pytest.raises(SystemExit, match="real data"):
         report.publish({})
-    with pytest.raises(SystemExit, match="real data"):
+    with pytest.warns(raw_data.SyntheticDataWarning), pytest.raises(SystemExit, match="real data"):
         report.publish({"data_path": "synthetic"})
