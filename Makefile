@@ -62,7 +62,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=python3 $(LAB_ROOT)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=python3 \
+	  --KernelManager.transport_encryption=auto $(LAB_ROOT)
 
 clean:
 	rm -rf reports .pytest_cache
