@@ -69,6 +69,11 @@ class Choice:
     def used(self) -> dict:
         return {name: self.params[name] for name in self.meta["grid"]}
 
+    @property
+    def used_row(self):
+        """Index label of the grid row holding the settings used (None when they are not in the grid)."""
+        return tuning.find_setting(self.table, self.used)
+
     def sentence(self) -> str:
         """The cross-validation's verdict on the settings used (Markdown)."""
         text = tuning.describe_choice(self.table, self.used)

@@ -39,6 +39,23 @@ FEATURE_NAMES = [
 ]
 
 
+#: Columns of the cleaned frame that :func:`build_features` reads.
+REQUIRED_COLUMNS = ["PatientId", "ScheduledDay", "AppointmentDay", "No-show", "Age", "Gender", "Scholarship",
+                    "Hipertension", "Diabetes", "Alcoholism", "Handcap", "SMS_received"]
+
+
+def _check_frame(frame: pd.DataFrame, columns: list[str], where: str) -> None:
+    """Raise a ValueError naming the missing columns or the non-datetime date columns of ``frame``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{where}: the frame lacks the column(s) {missing}; pass the cleaned rows "
+                         "(helpers.data.clean)")
+    not_dates = [c for c in ("ScheduledDay", "AppointmentDay")
+                 if c in columns and not pd.api.types.is_datetime64_any_dtype(frame[c])]
+    if not_dates:
+        raise ValueError(f"{where}: column(s) {not_dates} must hold datetimes (helpers.data.clean parses them)")
+
+
 def patient_history(frame: pd.DataFrame) -> pd.DataFrame:
     """Each row's patient history from strictly earlier appointment days.
 
@@ -57,7 +74,13 @@ def patient_history(frame: pd.DataFrame) -> pd.DataFrame:
     -----
     Rows are grouped by (patient, day); per patient the day totals are summed cumulatively and
     shifted by one day-group, so ``prior_*`` of day ``d`` = sum over days ``< d`` only.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or ``AppointmentDay`` does not hold datetimes.
     """
+    _check_frame(frame, ["PatientId", "AppointmentDay", "No-show"], "patient_history")
     day = frame["AppointmentDay"].dt.normalize()
     per_day = (
         pd.DataFrame({"patient": frame["PatientId"].to_numpy(), "day": day.to_numpy(), "y": frame["No-show"].to_numpy()})
@@ -92,6 +115,7 @@ def build_features(frame: pd.DataFrame) -> pd.DataFrame:
         (calendar days, >= 0 after cleaning); ``scheduled_hour`` = hour of day of the booking
         (fractional); ``prior_no_show_rate`` = prior_no_shows / prior_appointments (0 if none).
     """
+    _check_frame(frame, REQUIRED_COLUMNS, "build_features")
     scheduled = frame["ScheduledDay"]
     appointment = frame["AppointmentDay"].dt.normalize()
     lead = (appointment - scheduled.dt.normalize()).dt.days.to_numpy(dtype=float)
@@ -122,5 +146,7 @@ def build_features(frame: pd.DataFrame) -> pd.DataFrame:
         "log1p_days_since_prior": np.log1p(np.nan_to_num(since, nan=0.0)),
     }
     table = pd.DataFrame(columns, index=frame.index)
-    assert list(table.columns) == FEATURE_NAMES
+    if list(table.columns) != FEATURE_NAMES:
+        raise RuntimeError(f"build_features: built columns {list(table.columns)} differ from FEATURE_NAMES "
+                           f"{FEATURE_NAMES}; update both together")
     return table

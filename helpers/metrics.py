@@ -629,3 +629,85 @@ def mcnemar_exact(y_true, pred_a, pred_b) -> dict:
     c = int(np.count_nonzero(~right_a & right_b))
     p_value = 1.0 if b + c == 0 else float(binomtest(b, b + c, 0.5).pvalue)
     return {"b": b, "c": c, "p_value": p_value, "n_discordant": b + c}
+
+
+# ------------------------------------------------- proportions and operating points
+__all__ += ["wilson_interval", "operating_point"]
+
+
+def wilson_interval(successes, trials, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of binomial proportions.
+
+    Notes
+    -----
+    With ``p = k / n``: ``centre = (p + z^2 / 2n) / (1 + z^2 / n)`` and
+    ``half = z * sqrt(p (1 - p) / n + z^2 / 4n^2) / (1 + z^2 / n)``; the interval is
+    ``[centre - half, centre + half]``, always inside [0, 1], and not degenerate at ``k = 0``
+    or ``k = n`` (unlike the normal approximation).
+
+    Parameters
+    ----------
+    successes : array-like of shape (m,)
+        Successes ``k`` per group (e.g. no-shows), ``0 <= k <= n``.
+    trials : array-like of shape (m,)
+        Trials ``n`` per group (e.g. appointments); a group with ``n = 0`` gives NaN.
+    z : float, default 1.96
+        Normal quantile (1.96: a 95 % interval).
+
+    Returns
+    -------
+    low, high : ndarray of shape (m,)
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, or a count is negative or exceeds its trials.
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    if k.shape != n.shape:
+        raise ValueError(f"wilson_interval: successes has shape {k.shape} but trials {n.shape}")
+    if np.any(k < 0) or np.any(k > n):
+        raise ValueError("wilson_interval: successes must lie between 0 and trials")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    # clipped: at k = 0 or k = n the bound is 0 or 1 up to rounding (e.g. -3e-17)
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def operating_point(y_true, proba, threshold: float, curve: str = "pr") -> tuple[float, float]:
+    """Where the rule ``proba >= threshold`` sits on a precision-recall or ROC curve.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        True labels, 0/1.
+    proba : array-like of shape (n,)
+        Positive-class probability.
+    threshold : float
+        Decision threshold.
+    curve : {"pr", "roc"}
+        ``"pr"``: returns ``(recall, precision)``; ``"roc"``: ``(false positive rate, recall)``,
+        the axes of the two curves.
+
+    Returns
+    -------
+    tuple of float
+        Precision is 1.0 when nothing is predicted positive (the end point of
+        :func:`sklearn.metrics.precision_recall_curve`); a rate with no rows to count is 0.0.
+    """
+    if curve not in ("pr", "roc"):
+        raise ValueError(f"operating_point: curve must be 'pr' or 'roc', got {curve!r}")
+    y, p = _check_binary(y_true, proba)
+    pred = p >= threshold
+    tp = np.count_nonzero(pred & (y == 1))
+    fp = np.count_nonzero(pred & (y == 0))
+    positives = np.count_nonzero(y == 1)
+    negatives = y.size - positives
+    recall = tp / positives if positives else 0.0
+    if curve == "pr":
+        return float(recall), float(tp / (tp + fp) if tp + fp else 1.0)
+    return float(fp / negatives if negatives else 0.0), float(recall)

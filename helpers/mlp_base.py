@@ -26,7 +26,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm import tqdm  # plain text bar: readable in executed and exported notebooks
 
-from helpers.numpy_layers import bce_with_logits_loss, sigmoid
+from helpers.losses import bce_with_logits_loss, sigmoid
 
 __all__ = [
     "BaseMLPClassifier",

@@ -29,11 +29,11 @@ from sklearn.calibration import calibration_curve
 
 from helpers import paths
 from helpers.artifacts import atomic_write
-from helpers.metrics import METRIC_LABELS
-from helpers.tuning import find_setting
+from helpers.metrics import METRIC_LABELS, operating_point, wilson_interval
 
 __all__ = [
     "MODEL_COLORS",
+    "model_of",
     "color_for",
     "set_style",
     "save_fig",
@@ -76,33 +76,63 @@ _FALLBACK = ("#de8f05", "#56b4e9", "#ca9161", "#fbafe4", "#000000")
 _CLASS_COLORS = ("#56b4e9", "#de8f05")  # show, no-show
 
 
+#: Words that name a model inside a longer label ("NumPy MLP, 2 thr", "numpy/1", "PyTorch (float64)").
+_MODEL_WORDS: dict[str, tuple[str, ...]] = {
+    "NumPy MLP": ("numpy",),
+    "PyTorch MLP": ("pytorch", "torch"),
+    "Logistic regression": ("logistic", "logreg"),
+    "Gradient boosting": ("gradient boosting", "gradientboosting", "boosting", "gbm", "gbdt"),
+    "Always show (dummy)": ("dummy", "always show"),
+}
+
+
+def model_of(name: str) -> str | None:
+    """The model a label names (a key of :data:`MODEL_COLORS`), or None.
+
+    Parameters
+    ----------
+    name : str
+        A model name, a short alias (``"numpy"``, ``"torch"``, ...) or a longer label that
+        names exactly one model, such as ``"NumPy MLP, 2 thr"``, ``"numpy/1"`` or
+        ``"PyTorch (float64)"``. A label naming two models (``"NumPy - PyTorch"``) names none.
+
+    Returns
+    -------
+    str or None
+    """
+    if name in MODEL_COLORS:
+        return name
+    text = str(name).strip().lower()
+    if text in _ALIASES:
+        return _ALIASES[text]
+    found = [model for model, words in _MODEL_WORDS.items() if any(w in text for w in words)]
+    return found[0] if len(found) == 1 else None
+
+
 def color_for(name: str) -> str:
     """The colour of a model in every figure.
 
     Parameters
     ----------
     name : str
-        A key of :data:`MODEL_COLORS`, a short alias (``"numpy"``, ``"torch"``, ...)
-        or any other name.
+        A key of :data:`MODEL_COLORS`, a short alias, or any label naming one model
+        (:func:`model_of`: ``"NumPy MLP, 2 thr"`` and ``"numpy/1"`` get the NumPy colour).
 
     Returns
     -------
     str
-        A hex colour; unknown names get a fixed colour from the rest of the palette,
-        chosen from a checksum of the name (the same in every run and process).
+        A hex colour. Names of no model get a colour from :data:`_FALLBACK`, which holds no
+        model's colour, chosen from a checksum of the name (the same in every run and process).
     """
-    if name in MODEL_COLORS:
-        return MODEL_COLORS[name]
-    alias = _ALIASES.get(str(name).strip().lower())
-    if alias is not None:
-        return MODEL_COLORS[alias]
+    model = model_of(name)
+    if model is not None:
+        return MODEL_COLORS[model]
     return _FALLBACK[zlib.crc32(str(name).encode("utf-8")) % len(_FALLBACK)]
 
 
 def _title_color(name: str) -> str:
     """A model's colour for a panel title; black for names that are not models."""
-    known = name in MODEL_COLORS or str(name).strip().lower() in _ALIASES
-    return color_for(name) if known else "black"
+    return color_for(name) if model_of(name) is not None else "black"
 
 
 def set_style() -> None:
@@ -199,18 +229,6 @@ def _pct(v: float, digits: int = 1) -> str:
     return f"{100 * v:.{digits}f}%"
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial proportion (arrays of successes and trials)."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return centre - half, centre + half
-
-
 # ----------------------------------------------------------------------------- figures
 def class_balance(counts: Mapping[str, int], title: str = "Class balance", ax=None) -> Figure:
     """Bar chart of class counts, annotated with counts and percentages.
@@ -298,7 +316,7 @@ def rate_by(
     k = grouped["sum"].to_numpy()
     n = grouped["count"].to_numpy()
     rate = k / n
-    lo, hi = _wilson(k, n)
+    lo, hi = wilson_interval(k, n)
     labels = [f"{c}\n(n={int(m):,})" for c, m in zip(grouped.index, n)]
     fig, ax = _new_axes(ax, figsize=(max(5.0, 0.9 * len(labels) + 2.0), 4.0))
     x = np.arange(len(labels))
@@ -444,18 +462,6 @@ def confusion_heatmaps(
     return fig
 
 
-def _operating_point(y, p, thr, curve: str) -> tuple[float, float]:
-    pred = (np.asarray(p) >= thr).astype(int)
-    tp = np.count_nonzero((pred == 1) & (y == 1))
-    fp = np.count_nonzero((pred == 1) & (y == 0))
-    P = np.count_nonzero(y == 1)
-    N = y.size - P
-    recall = tp / P if P else 0.0
-    if curve == "pr":
-        return recall, (tp / (tp + fp) if tp + fp else 1.0)
-    return (fp / N if N else 0.0), recall
-
-
 def _legend_with_operating_points(ax, marked: bool, loc: str) -> None:
     """The axes' legend, plus one grey entry explaining the operating-point markers if any."""
     handles, _ = ax.get_legend_handles_labels()
@@ -503,7 +509,7 @@ def pr_curves(
         ax.plot(recall, precision, drawstyle="steps-post", color=color_for(name), linewidth=1.6,
                 label=f"{name} (AP = {ap:.3f})")
         if operating_points and name in operating_points:
-            r, pr = _operating_point(y, p, operating_points[name], "pr")
+            r, pr = operating_point(y, p, operating_points[name], "pr")
             ax.plot(r, pr, marker="o", markersize=8, color=color_for(name), markeredgecolor="black",
                     linestyle="none")
     prev = float(y.mean()) if prevalence is None else float(prevalence)
@@ -551,7 +557,7 @@ def roc_curves(
         auc = skm.roc_auc_score(y, p)
         ax.plot(fpr, tpr, color=color_for(name), linewidth=1.6, label=f"{name} (AUC = {auc:.3f})")
         if operating_points and name in operating_points:
-            f, t = _operating_point(y, p, operating_points[name], "roc")
+            f, t = operating_point(y, p, operating_points[name], "roc")
             ax.plot(f, t, marker="o", markersize=8, color=color_for(name), markeredgecolor="black",
                     linestyle="none")
     ax.plot([0, 1], [0, 1], color="0.4", linestyle="--", linewidth=1, label="Chance")
@@ -777,11 +783,31 @@ def _grid_key(value) -> str:
     return str(value)
 
 
+def _used_row(table: pd.DataFrame, used):
+    """The index label of the used setting's row, from a label or a boolean mask (None: no row)."""
+    if used is None:
+        return None
+    if isinstance(used, Mapping):
+        raise TypeError("cv_grid_heatmap: pass the used setting's row, e.g. used=tuning.find_setting(table, used), "
+                        "not the setting itself")
+    if not np.isscalar(used):
+        mask = np.asarray(used, dtype=bool)
+        if mask.shape != (len(table),):
+            raise ValueError(f"cv_grid_heatmap: the mask of the used setting has shape {mask.shape}, "
+                             f"the table {len(table)} rows")
+        if mask.sum() > 1:
+            raise ValueError(f"cv_grid_heatmap: the mask marks {int(mask.sum())} rows; one setting was used")
+        return table.index[mask][0] if mask.any() else None
+    if used not in table.index:
+        raise KeyError(f"cv_grid_heatmap: no row {used!r} in the table")
+    return used
+
+
 def cv_grid_heatmap(
     table: pd.DataFrame,
     row: str,
     col: str,
-    used: Mapping | None = None,
+    used=None,
     title: str = "Cross-validated PR-AUC on the training split",
 ) -> Figure:
     """Mean cross-validated PR-AUC of a two-parameter grid, best setting boxed.
@@ -793,8 +819,10 @@ def cv_grid_heatmap(
         ``row``, ``col``, ``cv_pr_auc`` and ``rank``.
     row, col : str
         The parameters on the y and x axes.
-    used : mapping, optional
-        The setting actually trained (``{row: value, col: value}``), outlined with a dashed box.
+    used : index label or boolean array of shape (n_settings,), optional
+        The row of ``table`` holding the setting actually trained, outlined with a dashed box:
+        its index label (e.g. from :func:`helpers.tuning.find_setting`) or a mask that is True
+        on that row. None (or an all-False mask): no box, e.g. a setting outside the grid.
     title : str
 
     Returns
@@ -818,7 +846,7 @@ def cv_grid_heatmap(
     ax.add_patch(plt.Rectangle((cols.index(best[col]), rows.index(best[row])), 1, 1, fill=False,
                                edgecolor="#d62728", linewidth=2.5, label="best"))
     handles = [Line2D([], [], color="#d62728", linewidth=2.5, label="best by cross-validation")]
-    found = None if used is None else find_setting(table, {row: used.get(row), col: used.get(col)})
+    found = _used_row(table, used)
     if found is not None:
         ax.add_patch(plt.Rectangle((cols.index(keys.loc[found, col]), rows.index(keys.loc[found, row])), 1, 1,
                                    fill=False, edgecolor="white", linewidth=2.0, linestyle="--"))

@@ -1,4 +1,4 @@
-"""Shared pytest fixtures: a fixed seed for every test and a tiny skewed binary data set."""
+"""Shared pytest fixtures: a fixed seed, a tiny skewed binary data set, and one run of the whole report."""
 
 from __future__ import annotations
 
@@ -42,3 +42,66 @@ def one_blas_thread():
 
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+# ----------------------------------------------------------------------------- the report
+def tracked_snapshot() -> dict:
+    """Content hashes of the repository's tracked files (a report run must change none of them)."""
+    import hashlib
+    import subprocess
+
+    from helpers import paths
+
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=paths.REPO_ROOT, capture_output=True,
+                                check=True).stdout.decode().split("\0")
+        files = [paths.REPO_ROOT / f for f in listed if f]
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout: what a run could touch
+        files = [*paths.NOTEBOOKS_DIR.glob("*.ipynb"), *paths.FIGURES_DIR.glob("*"), paths.REPO_ROOT / "README.md"]
+    return {f.relative_to(paths.REPO_ROOT).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in files if f.is_file()}
+
+
+#: Small settings for the test run of the whole report; those no notebook declares are dropped.
+REPORT_TEST_PARAMETERS = {"data_path": "synthetic", "sample_rows": 3000, "n_bootstrap": 100}
+REPORT_TEST_OPTIONAL = {"repeats": 2, "scheme_repeats": 2}
+
+
+@pytest.fixture(scope="session")
+def executed_report(tmp_path_factory):
+    """The whole report, run once per test session on the synthetic data, exported to HTML.
+
+    Every available notebook (``helpers.report.available()``) runs once, in order, with
+    ``data_path="synthetic"``, ``sample_rows=3000``, a small ``n_bootstrap`` and, for the notebooks
+    that declare them, ``repeats=2`` and ``scheme_repeats=2`` (the runner gives each notebook only
+    the parameters it declares). Prepared arrays, results, figures and the executed notebooks all go
+    into a temporary folder; the tracked files are hashed before and after (``tracked_before.json``,
+    ``tracked_after.json`` in that folder).
+
+    Returns
+    -------
+    tuple
+        ``(root, {notebook name: executed .ipynb path})``; the executed notebooks lie in
+        ``root / "reports"`` with their HTML beside them, figures in ``root / "reports" / "figures"``,
+        results in ``root / "results"``.
+    """
+    import json
+    import os
+
+    from helpers import report
+
+    root = tmp_path_factory.mktemp("report")
+    declared = {p for params in report.declared_parameters().values() for p in params}
+    parameters = {**REPORT_TEST_PARAMETERS, "processed_dir": str(root / "processed"),
+                  "results_dir": str(root / "results")}
+    parameters.update({k: v for k, v in REPORT_TEST_OPTIONAL.items() if k in declared})
+    (root / "tracked_before.json").write_text(json.dumps(tracked_snapshot()))
+    saved = os.environ.pop("NOSHOW_DATA", None)  # the synthetic default must carry the whole report
+    try:
+        executed = report.run_all(parameters, root / "reports")
+        report.export(executed, "html")
+    finally:
+        if saved is not None:
+            os.environ["NOSHOW_DATA"] = saved
+    (root / "tracked_after.json").write_text(json.dumps(tracked_snapshot()))
+    return root, {path.stem: path for path in executed}

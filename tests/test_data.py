@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from helpers.prepared import load_prepared
 from helpers.splits import make_split, original_test_rows
 from helpers.synthetic import write_synthetic_csv
 
-REAL_ZIP = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "KaggleV2-May-2016.csv.zip"
+# $NOSHOW_DATA (as .ci/run sets it), else the shared copy beside the clone
+REAL_ZIP = Path(os.environ.get("NOSHOW_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "KaggleV2-May-2016.csv.zip")
 
 GOOD_ROWS = [
     # PatientId, AppointmentID, Gender, ScheduledDay, AppointmentDay, Age, Neighbourhood, 5 flags..., Handcap, SMS, No-show

@@ -90,16 +90,23 @@ def test_empty_grid_is_rejected(skewed_binary_data):
 
 
 def test_heatmap_marks_best_and_used(table):
-    fig = plots.cv_grid_heatmap(table, "C", "class_weight", used={"C": 1.0, "class_weight": None})
+    from helpers.tuning import find_setting
+
+    used = find_setting(table, {"C": 1.0, "class_weight": None})
+    fig = plots.cv_grid_heatmap(table, "C", "class_weight", used=used)
     ax = fig.axes[0]
     annotations = [t.get_text() for t in ax.texts]
     assert sorted(annotations) == sorted(f"{v:.4f}" for v in table["cv_pr_auc"])
     assert len(ax.patches) == 2  # the best setting's box and the used setting's box
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["best by cross-validation", "used in this notebook"]
-    # numbers match by value (an int 1 is the grid's 1.0); a setting outside the grid gets no box
-    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used={"C": 1, "class_weight": None}).axes[0].patches) == 2
-    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used={"C": 5.0, "class_weight": None}).axes[0].patches) == 1
+    # the used row as a boolean mask; a setting outside the grid (no row) gets no box
+    mask = (table.index == used)
+    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used=mask).axes[0].patches) == 2
+    outside = find_setting(table, {"C": 5.0, "class_weight": None})
+    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used=outside).axes[0].patches) == 1
+    with pytest.raises(TypeError, match="find_setting"):
+        plots.cv_grid_heatmap(table, "C", "class_weight", used={"C": 1.0, "class_weight": None})
     with pytest.raises(KeyError, match="weight_decay"):
         plots.cv_grid_heatmap(table, "weight_decay", "class_weight")
 
