@@ -51,7 +51,12 @@ TYPES_WHEN_NONE: dict[str, tuple[type, ...]] = {
     "num_threads": (int,),
     "data_path": (str,),
     "compare_split": (str,),
+    "weight_decay": (int, float),
 }
+#: Parameters whose value must be one of a few (``None`` included where it is listed).
+CHOICES: dict[str, tuple] = {"class_weight": ("cv", "balanced", "none", None)}
+#: Parameters holding a list of split kinds.
+SPLIT_LIST_PARAMETERS = ("validation_schemes",)
 #: Parameters naming a split: their values must be one of ``helpers.splits.SPLIT_KINDS``.
 SPLIT_PARAMETERS = ("split", "compare_split")
 #: Absolute locations that must never appear in a committed notebook.
@@ -224,6 +229,11 @@ def validate_parameters(parameters: dict, declared: dict[str, dict]) -> None:
                 continue
             default = params[name]
             types = _expected_types(name, default)
+            if name in CHOICES:
+                if value not in CHOICES[name]:
+                    raise ParameterError(f"parameter {name!r} must be one of {', '.join(map(repr, CHOICES[name]))}; "
+                                         f"got {value!r}")
+                continue
             if not _fits(value, types, default):
                 expected = _type_name(types) + (" or None" if default is None else "")
                 raise ParameterError(
@@ -233,6 +243,9 @@ def validate_parameters(parameters: dict, declared: dict[str, dict]) -> None:
         if name in SPLIT_PARAMETERS and value is not None and value not in splits.SPLIT_KINDS:
             raise ParameterError(f"parameter {name!r}: unknown split {value!r}; choose one of "
                                  f"{', '.join(splits.SPLIT_KINDS)}")
+        if name in SPLIT_LIST_PARAMETERS and (not value or any(v not in splits.SPLIT_KINDS for v in value)):
+            raise ParameterError(f"parameter {name!r} must list split kinds from {', '.join(splits.SPLIT_KINDS)}; "
+                                 f"got {value!r}")
 
 
 def parameters_for(name: str, parameters: dict, declared: dict[str, dict]) -> dict:

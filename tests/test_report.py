@@ -106,8 +106,8 @@ def test_wrong_type_is_refused_naming_parameter_type_and_value(name, value, expe
 
 @pytest.mark.parametrize("parameters", [
     {"learning_rate": 1},                # an int where the default is a float
-    {"class_weight": "balanced"},        # a None default accepts anything
-    {"class_weight": {0: 1, 1: 4}},
+    {"class_weight": "balanced"},        # one of its choices
+    {"class_weight": None},
     {"sample_rows": 5000},
     {"sample_rows": None},
     {"hidden_layer_sizes": [32, 16]},
@@ -118,10 +118,10 @@ def test_fitting_values_are_accepted(parameters):
 
 
 def test_unknown_split_is_refused_with_the_allowed_ones_read_at_run_time(monkeypatch):
-    with pytest.raises(report.ParameterError, match="unknown split 'grouped'.*stratified"):
-        report.validate_parameters({"split": "grouped"}, DECLARED)
-    monkeypatch.setattr(splits, "SPLIT_KINDS", (*splits.SPLIT_KINDS, "grouped"))
-    report.validate_parameters({"split": "grouped"}, DECLARED)
+    with pytest.raises(report.ParameterError, match="unknown split 'weekly'.*stratified"):
+        report.validate_parameters({"split": "weekly"}, DECLARED)
+    monkeypatch.setattr(splits, "SPLIT_KINDS", (*splits.SPLIT_KINDS, "weekly"))
+    report.validate_parameters({"split": "weekly"}, DECLARED)
 
 
 def test_a_refused_parameter_stops_the_run_before_anything_executes(monkeypatch, capsys):
@@ -225,3 +225,14 @@ def test_pdf_writes_the_combined_report_code_hidden_unless_asked(tmp_path, monke
     assert report.main(["pdf", "--with-code"]) == 0
     names = ["01_data_and_imbalance.ipynb", "02_numpy_model.ipynb"]
     assert calls == [(names, reports / "report.pdf", False), (names, reports / "report.pdf", True)]
+
+
+def test_choices_and_split_lists_of_the_real_notebooks():
+    declared = report.declared_parameters()
+    for ok in ({"class_weight": None}, {"class_weight": "balanced"}, {"weight_decay": 1e-3},
+               {"validation_schemes": ["grouped", "temporal"]}, {"repeats": 3}):
+        report.validate_parameters(ok, declared)
+    for bad, words in (({"class_weight": "weird"}, "must be one of"), ({"weight_decay": "x"}, "expects int or float"),
+                       ({"validation_schemes": ["nope"]}, "must list split kinds"), ({"repeats": "3"}, "expects int")):
+        with pytest.raises(report.ParameterError, match=words):
+            report.validate_parameters(bad, declared)
