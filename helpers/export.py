@@ -40,7 +40,7 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "application/pdf")
 DEFAULT_TITLE = "NumPy from scratch vs PyTorch: predicting medical appointment no-shows"
 _EXTERNAL = re.compile(r"<(script|link|img|iframe|audio|video|source)\b[^>]*?\b(src|href)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
                        re.IGNORECASE)
-_MISSING = re.compile(r"Missing character: There is no (.+?) in font ([^!\n]+)!")
+_MISSING = re.compile(r"Missing character: There is no (\S+(?: \(U\+[0-9A-F]+\))?) in font ([^!]+?)!")
 _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Table widths have changed|Rerun LaTeX")
 _SAVE_FIG = re.compile(r"save_fig\(\s*[\w.\[\]'\"]+\s*,\s*f?[\"']([^\"']+)[\"']")
 #: pandoc reads pipe tables up to this many characters wide at their natural width (wider ones wrap in cells)
@@ -140,7 +140,7 @@ def missing_glyphs(log: str) -> list[str]:
     """Characters xelatex dropped, as ``"<char> (font)"``, from its log (``\\tracinglostchars``)."""
     seen: dict[str, None] = {}
     for char, font in _MISSING.findall(log):
-        seen.setdefault(f"{char} ({font.strip()})")
+        seen.setdefault(f"{char} ({''.join(font.split())})")
     return list(seen)
 
 
@@ -238,7 +238,8 @@ def run_xelatex(tex: str, files: dict[str, bytes], texinputs: list[Path], name: 
         for filename, data in files.items():
             (work / filename).parent.mkdir(parents=True, exist_ok=True)
             (work / filename).write_bytes(data)
-        env = {**os.environ, "TEXINPUTS": os.pathsep.join([".", *(str(p) for p in texinputs), ""])}
+        env = {**os.environ, "TEXINPUTS": os.pathsep.join([".", *(str(p) for p in texinputs), ""]),
+               "max_print_line": "100000"}  # unwrapped log lines
         for run in range(1, 5):
             proc = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
                                   cwd=work, env=env, capture_output=True, timeout=900)

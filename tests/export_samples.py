@@ -16,7 +16,7 @@ from helpers import paths
 
 CELLS = [
     ("markdown", "# 99 · Export sample\n\nA notebook with every kind of output the report shows: ≤ 12 lines, × 2, → done."),
-    ("code", "figures_dir = 'figures'  # parameters", ["parameters"]),
+    ("code", "figures_dir = 'figures'  # replaced by the folder's own figures/ (parameters)", ["parameters"]),
     ("code", "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\n"
              "from IPython.display import Markdown, display\nfrom helpers import explorer, plots, tables"),
     ("markdown", "## Figures and tables"),
@@ -42,6 +42,8 @@ def sample_notebook(folder: Path, name: str = "99_export_sample") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     cells = []
     for kind, source, *tags in CELLS:
+        if tags:  # figures go beside the notebook, never into the repository's figures/
+            source = f"figures_dir = {str(folder / 'figures')!r}"
         if kind == "markdown":
             cells.append(nbformat.v4.new_markdown_cell(source))
         else:
