@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -31,7 +32,7 @@ from . import paths
 from .artifacts import atomic_write
 
 __all__ = ["export", "combined_pdf", "ExportError", "external_resources", "missing_glyphs", "without_widgets",
-           "caption_figures", "report_facts", "TEMPLATES"]
+           "caption_figures", "report_facts", "html_table_captions", "frame_markdown", "tables_from_frames", "TEMPLATES"]
 
 #: The LaTeX / HTML templates of this package (``helpers/templates``).
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -45,6 +46,8 @@ _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Table widths have
 _SAVE_FIG = re.compile(r"save_fig\(\s*[\w.\[\]'\"]+\s*,\s*f?[\"']([^\"']+)[\"']")
 #: pandoc reads pipe tables up to this many characters wide at their natural width (wider ones wrap in cells)
 PANDOC_COLUMNS = 100
+_CAPTIONED_TABLE = re.compile(r"<table>((?:(?!<table\b).)*?)</table>\s*<p>Table:\s*(.*?)</p>", re.DOTALL)
+_LONGTABLE = re.compile(r"\\begin\{longtable\}.*?\\end\{longtable\}", re.DOTALL)
 _NUMBERED_TITLE = re.compile(r"^(#\s+)\d+\s*[·:.\-–—]\s*")
 
 
@@ -130,6 +133,83 @@ def caption_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+class _FrameTable(HTMLParser):
+    """Rows of header and body cells of the first pandas ``<table class="dataframe">`` in an HTML repr."""
+
+    def __init__(self):
+        super().__init__()
+        self.head, self.body, self.spans = [], [], False
+        self._section, self._row, self._cell, self._done = None, None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        if self._done:
+            return
+        if tag in ("thead", "tbody"):
+            self._section = tag
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("th", "td") and self._row is not None:
+            self._cell = []
+            self.spans |= any(k in ("rowspan", "colspan") for k, _ in attrs)
+
+    def handle_endtag(self, tag):
+        if self._done:
+            return
+        if tag in ("th", "td") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            (self.head if self._section == "thead" else self.body).append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._done = True
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def frame_markdown(html: str) -> str | None:
+    """A pandas DataFrame's HTML repr as a Markdown pipe table (None for MultiIndex / spanning cells)."""
+    if 'class="dataframe"' not in html:
+        return None
+    parser = _FrameTable()
+    parser.feed(html)
+    if parser.spans or not parser.head or not parser.body:
+        return None
+    header = list(parser.head[0])
+    if len(parser.head) == 2:  # pandas adds a row with the index name(s) under the column names
+        names = parser.head[1]
+        if len(names) != len(header) or any(a and b for a, b in zip(header, names)):
+            return None
+        header = [a or b for a, b in zip(header, names)]
+    elif len(parser.head) > 2:
+        return None
+    if any(len(row) != len(header) for row in parser.body):
+        return None
+
+    def line(cells):
+        return "| " + " | ".join(c.replace("|", "/") or " " for c in cells) + " |"
+
+    return "\n".join([line(header), "|" + "---|" * len(header), *map(line, parser.body)])
+
+
+def tables_from_frames(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Give every displayed DataFrame (HTML repr) a Markdown table, which LaTeX typesets instead of its text.
+
+    The LaTeX exporter otherwise prints the frame's ``text/plain`` repr, wrapped with ``\\``
+    continuation lines. Frames with a MultiIndex keep their text. Edits ``nb`` in place.
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if "text/html" in data and "text/markdown" not in data and "text/latex" not in data:
+                table = frame_markdown(data["text/html"])
+                if table:
+                    data["text/markdown"] = table
+    return nb
+
+
 # ----------------------------------------------------------------------------- checks
 def external_resources(html: str) -> list[str]:
     """URLs that an HTML page would fetch from the network (scripts, stylesheets, images, frames)."""
@@ -212,7 +292,14 @@ def _latex(nb: nbformat.NotebookNode, name: str, template: str, hide_code: bool,
     exporter.exclude_output_prompt = hide_code
     args = [f"--columns={PANDOC_COLUMNS}", *pandoc_args]
     resources = {"metadata": {"name": name}, "noshow": {**facts, "pandoc_args": args}}
-    return exporter.from_notebook_node(nb, resources=resources)
+    tex, resources = exporter.from_notebook_node(nb, resources=resources)
+    return _LONGTABLE.sub(_number_captioned_only, tex), resources
+
+
+def _number_captioned_only(match: re.Match) -> str:
+    """longtable steps the table counter even without a caption: give it back, so numbers run 1, 2, 3."""
+    block = match.group(0)
+    return block if "\\caption" in block else block + "\n\\addtocounter{table}{-1}"
 
 
 def _log_errors(log: str) -> str:
@@ -257,7 +344,7 @@ def run_xelatex(tex: str, files: dict[str, bytes], texinputs: list[Path], name: 
 
 
 def _pdf_of(nb_path: Path, hide_code: bool) -> bytes:
-    nb = caption_figures(without_widgets(nbformat.read(nb_path, as_version=4)))
+    nb = tables_from_frames(caption_figures(without_widgets(nbformat.read(nb_path, as_version=4))))
     tex, resources = _latex(nb, nb_path.stem, "noshow_notebook.tex.j2", hide_code, {}, [])
     return run_xelatex(tex, resources.get("outputs", {}), [nb_path.parent.resolve()], nb_path.stem)
 
@@ -313,7 +400,7 @@ def combined_pdf(notebooks: list[Path], target: Path, include_code: bool = False
         raise ExportError(f"executed notebook(s) not found: {missing}")
     cells, first = [], None
     for number, nb_path in enumerate(notebooks, start=1):
-        nb = caption_figures(without_widgets(nbformat.read(nb_path, as_version=4)))
+        nb = tables_from_frames(caption_figures(without_widgets(nbformat.read(nb_path, as_version=4))))
         first = first or nb
         cells += _chapter(nb, nb_path.stem, number)
     merged = nbformat.v4.new_notebook(cells=cells, metadata={k: first.metadata[k] for k in ("kernelspec", "language_info")
@@ -330,6 +417,15 @@ def combined_pdf(notebooks: list[Path], target: Path, include_code: bool = False
 
 
 # ----------------------------------------------------------------------------- HTML
+def html_table_captions(html: str) -> str:
+    """Turn pandoc's ``Table: caption`` paragraph after a Markdown table into that table's ``<caption>``.
+
+    In the PDF pandoc makes it a numbered caption; in HTML the paragraph would otherwise read as
+    stray text under the table.
+    """
+    return _CAPTIONED_TABLE.sub(lambda m: f"<table><caption>{m.group(2)}</caption>{m.group(1)}</table>", html)
+
+
 def _html_of(nb_path: Path, no_input: bool) -> str:
     from nbconvert import HTMLExporter
 
@@ -341,6 +437,7 @@ def _html_of(nb_path: Path, no_input: bool) -> str:
     nb = without_widgets(nbformat.read(nb_path, as_version=4))
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb_path.stem,
                                                                        "path": str(nb_path.parent)}})
+    body = html_table_captions(body)
     fetched = external_resources(body)
     if fetched:
         raise ExportError(f"{nb_path.name}: the HTML would fetch {fetched[:5]} from the internet")

@@ -29,6 +29,7 @@ CELLS = [
     ("code", "frame = pd.DataFrame({'precision': [0.31234, 0.3291], 'recall': [0.765, 0.669], 'rows': [22105, 22105]},\n"
              "                     index=['NumPy MLP', 'PyTorch MLP'])\n"
              "tables.show(frame, caption='Sample metrics − rounded (≤ 3 decimals)')"),
+    ("code", "frame.rename_axis('model').T  # a raw DataFrame: typeset as a table in the PDF too"),
     ("code", "print('progress 100% ██████████ 34/34 epochs; weight ≥ 0.5 → flagged')"),
     ("markdown", "## Threshold explorer"),
     ("code", "thresholds = {'NumPy MLP': 0.5, 'PyTorch MLP': 0.45}\n"

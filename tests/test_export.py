@@ -45,7 +45,8 @@ def test_html_loads_nothing_from_the_internet_and_keeps_images(sample, tmp_path)
     assert "require.min.js" not in html and "mathjax" not in html.lower() and "embed-amd" not in html
     assert WIDGET_PLACEHOLDER not in html and "widget-view+json" not in html and "widget-state" not in html
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 1
-    assert "<table>" in html and "reminders per catch" in html  # the static view, as a real table
+    assert "reminders per catch" in html  # the static view, as a real table with its caption
+    assert "<caption>Sample metrics − rounded (≤ 3 decimals)</caption>" in html and "<p>Table:" not in html
     assert "live" in html and "JupyterLab" in html
 
 
@@ -63,6 +64,29 @@ def test_external_resources_finds_scripts_styles_and_images():
             '<img src="http://example.org/z.png"><img src="data:image/png;base64,AAAA"><a href="https://kaggle.com">k</a>'
             "<script>var u = 'https://not.loaded';</script>")
     assert ex.external_resources(page) == ["https://cdn.example/x.js", "//cdn.example/y.css", "http://example.org/z.png"]
+
+
+def test_table_captions_move_into_their_tables():
+    page = ("<table>\n<thead><tr><th>a</th></tr></thead></table>\n<p>Table: Metrics (test split)</p>"
+            "<table><tr><td>1</td></tr></table><p>Other text</p>")
+    out = ex.html_table_captions(page)
+    assert out.startswith("<table><caption>Metrics (test split)</caption>\n<thead>")
+    assert "<p>Table:" not in out and out.endswith("<table><tr><td>1</td></tr></table><p>Other text</p>")
+
+
+def test_displayed_frames_become_markdown_tables_for_latex():
+    import pandas as pd
+
+    frame = pd.DataFrame({"rows": [1399, 201], "rate": [0.2087, 0.209]}, index=pd.Index(["train", "val"], name="part"))
+    assert ex.frame_markdown(frame._repr_html_()).splitlines() == [
+        "| part | rows | rate |", "|---|---|---|", "| train | 1399 | 0.2087 |", "| val | 201 | 0.2090 |"]
+    two_level = frame.set_index("rows", append=True)
+    assert ex.frame_markdown(two_level._repr_html_()).splitlines()[0] == "| part | rows | rate |"
+    spanning = pd.DataFrame({"v": [1, 2, 3]}, index=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1)]))
+    assert ex.frame_markdown(spanning._repr_html_()) is None  # rowspans: keep the text repr
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("frame", outputs=[nbformat.v4.new_output(
+        "execute_result", data={"text/html": frame._repr_html_(), "text/plain": repr(frame)}, execution_count=1)])])
+    assert ex.tables_from_frames(nb).cells[0].outputs[0].data["text/markdown"].startswith("| part |")
 
 
 def test_without_widgets_drops_views_and_state(sample):
@@ -136,6 +160,7 @@ def test_notebook_pdf_has_numbered_figures_and_typeset_tables(sample, tmp_path):
     assert re.search(r"Figure 1:\s+The sample holds \d+ no-shows among 400 rows", text)
     assert "Table 1: Sample metrics − rounded (≤ 3 decimals)" in text
     assert re.search(r"NumPy MLP\s+0\.312\s+0\.765\s+22,105", text)  # a table row, cells in columns
+    assert re.search(r"recall\s+0\.765\d*\s+0\.669", text)  # the raw DataFrame, typeset as a table
     assert "█" in text and "≥ 0.5 → flagged" in text  # no glyph dropped
     assert "plots.save_fig" not in text  # code hidden with no_input
 
@@ -154,6 +179,7 @@ def test_combined_pdf_is_one_document_with_chapters_contents_and_numbering(sampl
     assert "99 · Export sample" not in text  # the notebook number became the chapter number
     for label in ("Figure 1.1:", "Figure 2.1:", "Table 1.1:", "Table 1.2:", "Table 2.1:", "Table 2.2:"):
         assert label in text, label
+    assert "Table 1.3:" not in text  # the uncaptioned (raw DataFrame) table takes no number
     assert re.search(r"commit\s+[0-9a-f]{7}", text) and "sha256" in text and "executed" in text
     assert "plots.save_fig" not in text and "import matplotlib" not in text  # code hidden by default
     assert not [p for p in target.parent.iterdir() if p.name != "report.pdf"]  # nothing left beside it
