@@ -191,7 +191,9 @@ def frame_markdown(html: str) -> str | None:
     def line(cells):
         return "| " + " | ".join(c.replace("|", "/") or " " for c in cells) + " |"
 
-    return "\n".join([line(header), "|" + "---|" * len(header), *map(line, parser.body)])
+    # dashes as wide as each column's longest cell: pandoc sizes wide tables' columns by them
+    widths = [max(3, *(len(row[i]) for row in [header, *parser.body])) for i in range(len(header))]
+    return "\n".join([line(header), "|" + "|".join("-" * w for w in widths) + "|", *map(line, parser.body)])
 
 
 def tables_from_frames(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -36,6 +36,16 @@ def sample(tmp_path_factory):
     return sample_notebook(tmp_path_factory.mktemp("sample"))
 
 
+def test_templates_ship_with_the_package():
+    import tomllib
+    from fnmatch import fnmatch
+
+    patterns = tomllib.loads((ex.paths.REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["helpers"]
+    shipped = sorted(p.relative_to(ex.TEMPLATES.parent).as_posix() for p in ex.TEMPLATES.iterdir())
+    assert {"templates/offline.html.j2", "templates/noshow_report.tex.j2", "templates/noshow_notebook.tex.j2"} <= set(shipped)
+    assert all(any(fnmatch(f, pattern) for pattern in patterns) for f in shipped), (shipped, patterns)
+
+
 # ----------------------------------------------------------------------------- HTML
 def test_html_loads_nothing_from_the_internet_and_keeps_images(sample, tmp_path):
     raw = nbformat.read(sample, as_version=4)
@@ -79,7 +89,7 @@ def test_displayed_frames_become_markdown_tables_for_latex():
 
     frame = pd.DataFrame({"rows": [1399, 201], "rate": [0.2087, 0.209]}, index=pd.Index(["train", "val"], name="part"))
     assert ex.frame_markdown(frame._repr_html_()).splitlines() == [
-        "| part | rows | rate |", "|---|---|---|", "| train | 1399 | 0.2087 |", "| val | 201 | 0.2090 |"]
+        "| part | rows | rate |", "|-----|----|------|", "| train | 1399 | 0.2087 |", "| val | 201 | 0.2090 |"]
     two_level = frame.set_index("rows", append=True)
     assert ex.frame_markdown(two_level._repr_html_()).splitlines()[0] == "| part | rows | rate |"
     spanning = pd.DataFrame({"v": [1, 2, 3]}, index=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1)]))
