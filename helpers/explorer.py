@@ -173,13 +173,16 @@ def static_view(y, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, fl
     table = operating_point_table(y, probas, threshold=dict(thresholds))
     caption = ("Test operating points at the validation-tuned thresholds, the threshold explorer's starting state "
                "(reminders per catch = flagged / TP: reminders needed per no-show caught)")
-    best = table["reminders_per_caught"].idxmin() if table["reminders_per_caught"].notna().any() else None
+    per_catch = table["reminders_per_caught"].dropna().round(2)
     comparison = ""
-    if best is not None and len(table) > 1:
-        others = table.drop(index=best)["reminders_per_caught"]
-        comparison = (f" {best} needs the fewest reminders per no-show caught "
-                      f"({table.loc[best, 'reminders_per_caught']:.2f} against "
-                      + ", ".join(f"{v:.2f} for {k}" for k, v in others.items()) + ").")
+    if len(table) > 1 and len(per_catch) == len(table):
+        if per_catch.nunique() == 1:
+            both = "Both" if len(table) == 2 else "All"
+            comparison = f" {both} networks need the same {per_catch.iloc[0]:.2f} reminders per no-show caught."
+        else:
+            best = per_catch.idxmin()
+            comparison = (f" {best} needs the fewest reminders per no-show caught ({per_catch[best]:.2f} against "
+                          + ", ".join(f"{v:.2f} for {k}" for k, v in per_catch.drop(index=best).items()) + ").")
     sentence = (
         describe(table, _tuned_rule(thresholds)) + comparison
         + " This is the validation-tuned state of the threshold explorer; in JupyterLab the widget below"

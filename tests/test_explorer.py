@@ -139,3 +139,10 @@ def test_static_view_states_the_tuned_numbers_and_the_live_widget(scored):
     # the sentence moves with the numbers: other thresholds, another sentence
     other = explorer.static_view(y, probas, {"NumPy MLP": 0.6, "PyTorch MLP": 0.2})[1].data
     assert other != text
+
+
+def test_static_view_says_so_when_both_networks_tie(scored):
+    y, probas = scored
+    same = {"NumPy MLP": probas["NumPy MLP"], "PyTorch MLP": probas["NumPy MLP"].copy()}
+    text = explorer.static_view(y, same, {"NumPy MLP": 0.4, "PyTorch MLP": 0.4})[1].data
+    assert "Both networks need the same" in text and "fewest" not in text
