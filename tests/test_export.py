@@ -27,7 +27,9 @@ def need_xelatex():
 
 def pdf_text(pdf) -> str:
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) not installed")
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext missing in CI: .ci/run must install poppler-utils")
+        pytest.skip("pdftotext (poppler-utils) not installed (CI installs it)")
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
