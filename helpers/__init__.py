@@ -20,16 +20,22 @@ Models
 - ``mlp_base``     the scikit-learn-style training loop both networks share
 - ``folds``        the one definition of the cross-validation folds every tuning uses
 - ``tuning``       the cross-validated choice of hyper-parameters
-- ``experiment``   one training run, evaluated and saved the same way for every model
+- ``experiment``   what the model notebooks share: checked data, the settings every model uses, one run
+- ``parallel``     independent fits in worker processes (one thread each) and the cache fingerprints
+- ``study``        repeated runs: every model once per seed on one split, cached
 
 Evaluation and reporting
 - ``metrics``      evaluation, threshold choice, bootstrap, McNemar, Wilson intervals, operating points
-- ``comparison``   the side-by-side comparison: reference models, intervals, the imbalance study
-- ``study``        repeated runs over seeds and validation schemes (notebook 05)
+- ``evidence``     spreads over seeds and paired differences (seeds and test patients resampled)
+- ``comparison``   the week-1 report's quoted figures and the imbalance study
+- ``schemes``      the whole study under every validation scheme (notebook 05)
+- ``summary``      the saved summaries the README's results section is generated from
 - ``conclusions``  the sentences that state findings, worded by code from the numbers
 - ``bench``        the speed and memory benchmark (a fresh process per measurement)
 - ``profiling``    where time and memory go (notebook 06)
 - ``plots``        figures, one colour per model, and the one ``save_fig`` helper
+- ``study_plots``  figures of the repeated runs and the validation schemes
+- ``explorer``     the interactive threshold explorer (ipywidgets) and its static view for exports
 - ``tables``       tables as Markdown pipe tables (real tables in HTML and PDF)
 - ``export``       HTML / PDF export of executed notebooks, and the combined report PDF
 - ``report``       the runner: executes the notebooks in order, exports and publishes them

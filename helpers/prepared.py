@@ -123,12 +123,11 @@ def source_banner(meta: dict) -> str:
     """A Markdown banner saying which data the numbers below come from."""
     source = meta["source"]
     if source["synthetic"]:
-        return (
-            "<div style='border:3px solid #c0392b;padding:8px;background:#fdecea'>\n\n"
-            "**SYNTHETIC DATA: these numbers are not findings.** No data file was found, so this run "
-            "uses the embedded synthetic generator (same schema as the Kaggle file). To run on the real "
-            "data, download `KaggleV2-May-2016.csv` from Kaggle (see `data/README.md`) into `data/`, "
-            "or set `NOSHOW_DATA` / the `data_path` parameter.\n\n</div>"
+        return (  # plain Markdown: a blockquote renders the same in JupyterLab, HTML and PDF
+            "> **SYNTHETIC DATA: these numbers are not findings.** This run uses the embedded synthetic "
+            "generator (same schema as the Kaggle file), because no data file was found or `data_path` asked "
+            "for it. To run on the real data, download `KaggleV2-May-2016.csv` from Kaggle (see "
+            "`data/README.md`) into `data/`, or set `NOSHOW_DATA` / the `data_path` parameter."
         )
     sample = meta.get("sample_rows")
     sampled = f" — **a random sample of {sample:,} rows**, not the full file" if sample else ""

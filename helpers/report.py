@@ -552,54 +552,12 @@ def publish(parameters: dict) -> None:
         os.replace(tmp, target)
         print(f"[report] published {paths.display_path(target)}", flush=True)
     export(committed, "html")  # into reports/publish, beside the staged copies
-    update_readme(results_markdown(parameters.get("split", "stratified"), seed=int(parameters.get("seed", 42))))
+    from .summary import results_markdown
+
+    update_readme(results_markdown(parameters.get("split", "stratified"), parameters.get("results_dir")))
 
 
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
-
-
-def results_markdown(split: str = "stratified", n_resamples: int = 1000, seed: int = 42) -> str:
-    """The README's results section, generated from the saved results of ``split``."""
-    from .bench import load_bench
-    from .comparison import SUMMARY_METRICS, load_all, with_intervals
-    from .experiment import results_dir
-    from .prepared import load_prepared
-    from .tuning import best_setting, load_grid
-
-    data = load_prepared(None, split)
-    runs = load_all(None, split, data, seed)
-    intervals = with_intervals(runs, data.y["test"], n_resamples=n_resamples, seed=seed)
-    source = data.meta["source"]
-    lines = [
-        f"From `make publish` on `{source['source_name']}` (sha256 `{source['sha256'][:12]}...`), split "
-        f"`{split}`: {len(data.y['test']):,} test rows, threshold tuned for F1 on validation, 95 % bootstrap "
-        f"intervals ({n_resamples} resamples).",
-        "",
-        "| model | PR-AUC | ROC-AUC | F1 | precision | recall | threshold |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for name, ci in intervals.items():
-        cell = {m: f"{ci[m]['estimate']:.3f} [{ci[m]['low']:.3f}, {ci[m]['high']:.3f}]" for m in SUMMARY_METRICS}
-        lines.append(f"| {name} | {cell['pr_auc']} | {cell['roc_auc']} | {cell['f1']} | {ci['precision']['estimate']:.3f} "
-                     f"| {ci['recall']['estimate']:.3f} | {runs[name][0]['threshold']:.3f} |")
-    grid = load_grid(results_dir(None, split))
-    if grid is not None:
-        table, meta = grid
-        best = best_setting(table, list(meta["grid"]))
-        score = table.loc[table["rank"].idxmin(), "cv_pr_auc"]
-        lines += ["", f"Hyper-parameters: of the {len(table)} settings in notebook 02's grid, {meta['folds']}-fold "
-                  f"cross-validation on the {meta['rows']:,} training rows (no validation or test rows) ranks "
-                  + ", ".join(f"`{k}={v!r}`" for k, v in best.items()) + f" first (mean PR-AUC {score:.4f}); "
-                  "the networks above were trained with " + ", ".join(f"`{k}={v!r}`" for k, v in meta["used"].items())
-                  + ".", "", "![cross-validation](figures/02_cv_grid.png)"]
-    bench = load_bench()
-    if bench is not None:
-        lines += ["", "Speed and memory (`make bench`, fresh processes):", "", bench["summary_markdown"]]
-    lines += ["", "![metrics](figures/04_metrics_with_ci.png)", "", "![curves](figures/04_pr_roc_curves.png)", "",
-              "![confusion](figures/04_confusion_counts.png)", "", "![imbalance](figures/04_imbalance_study.png)"]
-    if bench is not None:
-        lines += ["", "![epoch vs batch](figures/04_bench_epoch_vs_batch.png)"]
-    return "\n".join(lines)
 
 
 def update_readme(markdown: str) -> None:
@@ -655,6 +613,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except NotebookFailed as exc:
         print(f"[report] FAILED: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # an export that cannot be made says why, without a traceback
+        from .export import ExportError
+
+        if not isinstance(exc, ExportError):
+            raise
+        print(f"[report] export FAILED: {exc}", file=sys.stderr)
         return 1
     return 0
 
