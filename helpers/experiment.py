@@ -85,7 +85,7 @@ class Choice:
 
 def network_choice(data: PreparedData, split: str, seed: int, results_dir=None, n_jobs: int = 2,
                    progress: bool = True, *, hidden_layer_sizes, learning_rate, batch_size, max_epochs, patience,
-                   weight_decay=None, class_weight=CV) -> Choice:
+                   weight_decay=None, class_weight=CV, cv_folds: int = tuning.cv.DEFAULT_FOLDS) -> Choice:
     """The networks' settings for ``split``: ``weight_decay``/``class_weight`` from cross-validation on
     the training rows (:func:`helpers.tuning.tune_split`) unless given (``None``/``"cv"`` mean: choose)."""
     class_weight = parse_class_weight(class_weight)
@@ -93,8 +93,8 @@ def network_choice(data: PreparedData, split: str, seed: int, results_dir=None, 
         raise ValueError(f"weight_decay must be None (the cross-validated choice) or a number >= 0; got {weight_decay!r}")
     base = {"hidden_layer_sizes": tuple(int(s) for s in hidden_layer_sizes), "learning_rate": float(learning_rate),
             "batch_size": int(batch_size), "max_epochs": int(max_epochs), "patience": patience}
-    table, meta = tuning.tune_split(data, split, "network", base_params=base, seed=seed, results_dir=results_dir,
-                                    n_jobs=n_jobs, progress=progress)
+    table, meta = tuning.tune_split(data, split, "network", base_params=base, n_splits=cv_folds, seed=seed,
+                                    results_dir=results_dir, n_jobs=n_jobs, progress=progress)
     from_user = {}
     params = {**base, **meta["best"]}
     if weight_decay is not None:
@@ -105,12 +105,12 @@ def network_choice(data: PreparedData, split: str, seed: int, results_dir=None, 
 
 
 def reference_choices(data: PreparedData, split: str, seed: int, results_dir=None, n_jobs: int = 2,
-                      progress: bool = True) -> dict:
+                      progress: bool = True, cv_folds: int = tuning.cv.DEFAULT_FOLDS) -> dict:
     """``{model: (chosen params, table, meta)}`` for the logistic regression and gradient boosting."""
     out = {}
     for family in ("logistic", "boosting"):
-        table, meta = tuning.tune_split(data, split, family, seed=seed, results_dir=results_dir, n_jobs=n_jobs,
-                                        progress=progress)
+        table, meta = tuning.tune_split(data, split, family, n_splits=cv_folds, seed=seed, results_dir=results_dir,
+                                        n_jobs=n_jobs, progress=progress)
         out[tuning.FAMILIES[family]] = (meta["best"], table, meta)
     return out
 

@@ -37,17 +37,21 @@ class SchemeResult:
 
 
 def run_scheme(split: str, *, main_split: str, data_path, seed: int, sample_rows, processed_dir, results_dir,
-               repeats: int, network: dict, n_bootstrap: int, n_jobs: int = 2, progress: bool = True) -> SchemeResult:
+               repeats: int, network: dict, n_bootstrap: int, cv_folds: int, scheme_cv_folds: int, n_jobs: int = 2,
+               progress: bool = True) -> SchemeResult:
     """Prepare (unless it is the main split, prepared by notebook 01), tune, train and resample one scheme.
 
     ``network`` holds the notebook's network parameters (``weight_decay``/``class_weight`` may be
-    ``None``/``"cv"``: chosen by this scheme's own cross-validation).
+    ``None``/``"cv"``: chosen by this scheme's own cross-validation). The main split is tuned with
+    ``cv_folds`` folds (as notebooks 02-04 did, so their cached tables are reused), the other schemes with
+    ``scheme_cv_folds``.
     """
+    folds = cv_folds if split == main_split else scheme_cv_folds
     if split != main_split:
         prepare(data_path=data_path, split=split, seed=seed, sample_rows=sample_rows, processed_dir=processed_dir)
     data = load_checked(processed_dir, split, sample_rows)
-    choice = network_choice(data, split, seed, results_dir, n_jobs, progress, **network)
-    references = reference_choices(data, split, seed, results_dir, n_jobs, progress)
+    choice = network_choice(data, split, seed, results_dir, n_jobs, progress, **network, cv_folds=folds)
+    references = reference_choices(data, split, seed, results_dir, n_jobs, progress, cv_folds=folds)
     runs = repeated_runs(data, split, seeds_for(seed, repeats), choice.params,
                          {name: params for name, (params, _, _) in references.items()},
                          processed_dir, results_dir, n_jobs=n_jobs, progress=progress)

@@ -39,7 +39,7 @@ FAMILIES = {"network": "NumPy MLP", "logistic": "Logistic regression", "boosting
 DEFAULT_GRIDS = {
     "network": {"weight_decay": [1e-4, 1e-3, 1e-2], "class_weight": [None, "balanced"]},
     "logistic": {"C": [0.01, 0.1, 1.0, 10.0]},
-    "boosting": {"learning_rate": [0.05, 0.1], "max_leaf_nodes": [15, 31], "l2_regularization": [0.0, 1.0]},
+    "boosting": {"learning_rate": [0.05, 0.1], "l2_regularization": [0.0, 1.0]},
 }
 CODE_MODULES = ("tuning", "folds", "parallel", "mlp_base", "numpy_layers", "numpy_mlp", "losses")
 

@@ -73,15 +73,24 @@ def test_synthetic_runs_carry_the_banner(executed_report):
 def test_results_and_figures_are_written(executed_report):
     root, executed = executed_report
     folder = root / "results" / "stratified"
-    for stem in ("numpy", "torch"):
-        record = json.loads((folder / f"{stem}.json").read_text())
-        assert record["data"]["synthetic"] is True
-        assert 0 < record["threshold"] < 1
-        assert (folder / f"{stem}_proba.npz").is_file()
-    grid = folder / "cv_grid.json"
-    if grid.is_file():  # hyper-parameters are cross-validated on the training rows only
-        meta = json.loads((root / "processed" / "stratified" / "meta.json").read_text())
-        assert json.loads(grid.read_text())["rows"] == meta["balance"]["train"]["rows"]
+    records = [json.loads(p.read_text()) for p in (folder / "runs").glob("*.json")]
+    by_model = {}
+    for record in records:
+        by_model.setdefault(record["model"], set()).add(record["seed"])
+        assert 0 < record["threshold"] <= 1 and record["cache_key"]["data"] and record["cache_key"]["code"]
+    if "04_comparison" in executed:  # repeats=2: both networks twice, seeds 42 and 43
+        assert {42, 43} <= by_model["NumPy MLP"] and {42, 43} <= by_model["PyTorch MLP"]
+        study = json.loads((folder / "summary_study.json").read_text())
+        assert study["seeds"] == [42, 43] and study["conclusions"]
+    meta = json.loads((root / "processed" / "stratified" / "meta.json").read_text())
+    for family in ("network", "logistic", "boosting"):  # every model tuned on the training rows only
+        tuned = json.loads((folder / f"tuning_{family}.json").read_text())
+        assert tuned["rows"] == meta["balance"]["train"]["rows"]
+    if "05_validation_schemes" in executed:  # every scheme prepared, tuned and run on its own rows
+        schemes = json.loads((root / "results" / "summary_schemes.json").read_text())
+        assert list(schemes["cells"]) == ["stratified", "grouped", "temporal", "original"]
+        for scheme in schemes["cells"]:
+            assert (root / "results" / scheme / "tuning_network.json").is_file()
     figures = root / "reports" / "figures"
     for name, nb_path in executed.items():
         saves = sum(c.source.count("save_fig(") for c in nbformat.read(nb_path, as_version=4).cells
