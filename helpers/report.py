@@ -538,6 +538,7 @@ def publish(parameters: dict) -> None:
     staging = paths.REPORTS_DIR / "publish"
     if staging.exists():
         shutil.rmtree(staging)
+    started = time.time()
     committed = run_all({**parameters, "sample_rows": None}, staging, figures_dir="figures")
     for nb in committed:
         clean_for_publish(nb)
@@ -551,10 +552,21 @@ def publish(parameters: dict) -> None:
         shutil.copyfile(nb, tmp)
         os.replace(tmp, target)
         print(f"[report] published {paths.display_path(target)}", flush=True)
+    stale = remove_stale_figures(paths.FIGURES_DIR, started)
+    if stale:
+        print(f"[report] removed {len(stale)} figure file(s) this publish no longer draws: {', '.join(stale)}", flush=True)
     export(committed, "html")  # into reports/publish, beside the staged copies
     from .summary import results_markdown
 
     update_readme(results_markdown(parameters.get("split", "stratified"), parameters.get("results_dir")))
+
+
+def remove_stale_figures(folder: Path, since: float) -> list[str]:
+    """Delete the figure files in ``folder`` not written since ``since`` (a publish's start); their names."""
+    stale = sorted(f.name for f in Path(folder).glob("*") if f.suffix in (".png", ".pdf") and f.stat().st_mtime < since)
+    for name in stale:
+        (Path(folder) / name).unlink()
+    return stale
 
 
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"

@@ -236,3 +236,16 @@ def test_choices_and_split_lists_of_the_real_notebooks():
                        ({"validation_schemes": ["nope"]}, "must list split kinds"), ({"repeats": "3"}, "expects int")):
         with pytest.raises(report.ParameterError, match=words):
             report.validate_parameters(bad, declared)
+
+
+def test_remove_stale_figures_keeps_what_this_publish_wrote(tmp_path):
+    import os
+    import time as _time
+
+    old, new, other = tmp_path / "04_old.png", tmp_path / "04_new.png", tmp_path / "notes.txt"
+    for f in (old, new, other):
+        f.write_text("x")
+    os.utime(old, (1_000_000, 1_000_000))
+    os.utime(other, (1_000_000, 1_000_000))
+    assert report.remove_stale_figures(tmp_path, _time.time() - 60) == ["04_old.png"]
+    assert new.exists() and other.exists() and not old.exists()
