@@ -183,9 +183,9 @@ def arithmetic_sentences(bench: dict) -> list[str]:
         out.append(f"At batch 4,096 the NumPy epoch takes {big['x_bound']:.1f} x the GEMM-rate time for its FLOPs, "
                    + ("within the 2 x target: the network is as fast as its matrix products allow."
                       if big["x_bound"] <= 2 else
-                      f"outside the 2 x target: products as thin as these ({min(flops['layer_sizes'])} to "
-                      f"{max(flops['layer_sizes'])} columns) run far below a large GEMM's rate, and the element-wise "
-                      "work (ReLU, loss, Adam) is not counted in the FLOPs."))
+                      "outside the 2 x target: products with layers as narrow as these "
+                      f"({', '.join(map(str, flops['layer_sizes']))} units) run far below a large GEMM's rate, and "
+                      "the element-wise work (ReLU, loss, Adam) is not counted in the FLOPs."))
     return out
 
 

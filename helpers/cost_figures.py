@@ -91,7 +91,7 @@ def gflops_bars(bench: dict) -> Figure:
     ax.set_ylabel("GFLOP/s (matrix products only)")
     ax.set_yscale("log")
     ax.set_title("Arithmetic rate of training against this machine's GEMM rate")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return fig
 
 

@@ -304,3 +304,18 @@ def test_torch_is_not_loaded_by_profiling_imports():
     names |= {n.module.split(".")[0] for n in top if isinstance(n, ast.ImportFrom) and n.module}
     assert not names & {"numpy", "torch", "pandas", "sklearn"}
     assert torch.__version__  # torch itself is importable here
+
+
+def test_compile_cost_is_reported_with_its_source():
+    record = fabricated(FAST_NUMPY, SLOW_TORCH)
+    for state, cost in (("cold", 33.0), ("warm", 4.0)):
+        record["measurements"].append({"backend": "torch", "threads": 1, "kind": "compile", "cache": state,
+                                       "epoch_seconds": {"512": 0.2, "4096": 0.05},
+                                       "compile_seconds": {"512": cost, "4096": cost / 2},
+                                       "reused_from": "2026-01-02T00:00:00Z"})
+    record["summary"] = json.loads(json.dumps(bench.summarise(record)))
+    text = " ".join(conclusions.variant_sentences(record))
+    assert "torch.compile costs 33 s" in text and "4 s once its on-disk cache is warm" in text
+    assert "make bench` of 2026-01-02T00:00:00Z, reused here" in text
+    assert "torch.compile" in record["summary"]["variants"]["epoch_seconds"]
+    assert "PyTorch torch.compile" in cost_figures.variant_table(record).index
