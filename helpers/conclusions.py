@@ -96,8 +96,9 @@ def speed_sentences(bench: dict) -> list[str]:
         against = n / times[fastest]
         stance = ("NumPy stays ahead of it" if against < 0.95 else
                   "it overtakes NumPy" if against > 1.05 else "it draws level with NumPy")
-        out.append(f"At batch {batch:,}, {verdict}; NumPy ({_fmt_s(n)}) is {_times(against)} that variant "
-                   f"and {_times(n / times['plain'])} the plain twin: {stance}.")
+        compared = (f"{_times(against)} that variant and {_times(n / times['plain'])} the plain twin"
+                    if fastest != "plain" else f"{_times(against)} the plain twin")
+        out.append(f"At batch {batch:,}, {verdict}; NumPy ({_fmt_s(n)}) is {compared}: {stance}.")
     return out
 
 
