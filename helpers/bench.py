@@ -2,22 +2,28 @@
 
 Usage::
 
-    python -m helpers.bench [--split stratified] [--threads 1,2] [--repeats 3] [--quick]
+    python -m helpers.bench [--mode full|light] [--split stratified] [--threads 1,2] [--repeats 3]
 
 Measures, for NumPy and PyTorch, on the prepared training split (notebook 01 must have run):
 
 - training to early stop with the default configuration (median of ``--repeats`` fresh processes);
-- epoch time against batch size (64 ... 8,192);
-- epoch time and peak memory against rows (10k ... 1M, rows resampled from the training set);
-- inference throughput on the test rows.
+- epoch time against batch size (64 ... 8,192), inference throughput on the test rows, this
+  machine's float32 GEMM rate, and the per-step time of each training phase (batch sizes 64, 512,
+  4,096 on one thread; :mod:`helpers.profiling`);
+- the PyTorch variants a user would try: fused Adam, float64 and (full mode) ``torch.compile``;
+- the memory of a fresh process as libraries, data and training are added, and the week-1
+  report's one-process measurement;
+- (full mode) epoch time and peak memory against rows (10k ... 1M, rows resampled).
 
-Times come from ``time.perf_counter`` after a warm-up epoch (median of 3 timed epochs); peak
+Times come from ``time.perf_counter`` after a warm-up epoch (median of the timed epochs); peak
 memory is the resident set size sampled by memory_profiler (``max_iterations=1``) and
 cross-checked with ``resource.getrusage`` (the process's lifetime peak). Thread counts are fixed
-(``OMP/OPENBLAS/MKL_NUM_THREADS`` and ``torch.set_num_threads``) and recorded. Results go to
-``data/results/bench.json`` (atomically); figures are drawn from it by :func:`bench_figures`.
-The machine is shared and noisy: compare ratios measured in the same run, never absolute times
-across runs.
+(``OMP/OPENBLAS/MKL_NUM_THREADS`` and ``torch.set_num_threads``) and recorded with the library
+versions and the CPU model. ``--mode full`` (``make bench``) writes ``data/results/bench.json``;
+``--mode light`` (run by notebook 06 through :func:`for_report`) writes ``bench_light.json``.
+Both carry a cache key (data checksum, split, sample, mode, threads, code fingerprint), so a
+result is reused exactly while nothing that produced it has changed. The machine is shared and
+noisy: compare ratios measured in the same run, never absolute times across runs.
 """
 
 from __future__ import annotations
@@ -37,18 +43,16 @@ from . import paths
 BACKENDS = {"numpy": "NumPy MLP", "torch": "PyTorch MLP"}
 BATCH_SIZES = [64, 256, 512, 1024, 4096, 8192]
 ROW_COUNTS = [10_000, 30_000, 100_000, 300_000, 1_000_000]
-TARGETS = {"numpy_peak_mb": 150.0, "torch_peak_mb": 400.0, "epoch_ratio_512": 0.6, "epoch_ratio_4096": 1.2}
+PHASE_BATCHES = [64, 512, 4096]
+TARGETS = {"numpy_peak_mb": 150.0, "torch_peak_mb": 400.0, "epoch_ratio_512": 0.6, "epoch_ratio_4096": 1.2,
+           "gemm_bound_factor": 2.0, "phase_sum_error": 0.10}
 
 
 # ----------------------------------------------------------------------------- worker side
 def _estimator(backend: str, threads: int, **params):
-    if backend == "numpy":
-        from .numpy_mlp import NumpyMLPClassifier
+    from .profiling import _estimator as make
 
-        return NumpyMLPClassifier(**params)
-    from .torch_mlp import TorchMLPClassifier
-
-    return TorchMLPClassifier(num_threads=threads, **params)
+    return make(backend, threads, **params)
 
 
 def _peak_fit(model, X, y, X_val, y_val):
@@ -61,39 +65,94 @@ def _peak_fit(model, X, y, X_val, y_val):
     return time.perf_counter() - started, float(peak)
 
 
+def _epoch_seconds(backend, threads, seed, batch_size, epochs, X, y, X_val, y_val, variant=None, dtype="float32"):
+    """Median epoch time (training steps only) after a warm-up epoch, and the first epoch's time."""
+    model = _estimator(backend, threads, random_state=seed, batch_size=batch_size, max_epochs=epochs, patience=None,
+                       dtype=dtype, **({"variant": variant} if variant else {}))
+    model.fit(X, y, X_val=X_val, y_val=y_val)
+    seconds = [h["seconds"] for h in model.history_]
+    return statistics.median(seconds[1:]), seconds[0], model
+
+
 def _worker(task: dict) -> dict:
     """Run one measurement in this (fresh) process; the parent set the thread variables."""
     import resource
+
+    from . import profiling
+
+    backend, threads, kind = task["backend"], task["threads"], task["kind"]
+    seed = task.get("seed", 42)
+    base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out: dict = {"backend": backend, "threads": threads, "kind": kind}
+    if kind == "train":  # the training process itself, its memory read as each piece arrives
+        stack = profiling.staged_imports(backend)
+    if kind == "week1":
+        out.update(profiling.week1_process(task["processed_dir"], task["split"], seed, task.get("max_epochs")))
+        return out
 
     import numpy as np
 
     from .prepared import load_prepared
 
-    backend, threads = task["backend"], task["threads"]
-    base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # a training process holds only what training needs; the test rows only for inference
-    parts = ("train", "val", "test") if task["kind"] == "inference" else ("train", "val")
+    parts = ("train", "val", "test") if kind in ("inference", "sweep") else ("train", "val")
     data = load_prepared(task["processed_dir"], task["split"], parts=parts)
     X, y, X_val, y_val = data.X["train"], data.y["train"], data.X["val"], data.y["val"]
-    seed = task.get("seed", 42)
-    out: dict = {"backend": backend, "threads": threads, "kind": task["kind"]}
 
-    if task["kind"] == "train":
+    if kind == "train":
+        stack.append({"step": "+ data arrays", "rss_mb": profiling.current_rss_mb()})
         model = _estimator(backend, threads, random_state=seed)
         seconds, peak = _peak_fit(model, X, y, X_val, y_val)
+        stack.append({"step": "+ training (peak)", "rss_mb": profiling.peak_rss_mb()})
+        out["memory_stack"] = stack
         out.update(seconds=seconds, epochs=model.n_iter_, best_epoch=model.best_epoch_, peak_mb=peak,
-                   epoch_seconds=statistics.median(h["seconds"] for h in model.history_))
-    elif task["kind"] == "batch":
-        model = _estimator(backend, threads, random_state=seed, batch_size=task["batch_size"], max_epochs=4, patience=None)
-        model.fit(X, y, X_val=X_val, y_val=y_val)
-        out.update(batch_size=task["batch_size"], epoch_seconds=statistics.median(h["seconds"] for h in model.history_[1:]))
-    elif task["kind"] == "rows":
+                   epoch_seconds=statistics.median(h["seconds"] for h in model.history_),
+                   layer_sizes=[X.shape[1], *model.hidden_layer_sizes, 1], train_rows=int(X.shape[0]))
+    elif kind == "batch":
+        epoch, _, _ = _epoch_seconds(backend, threads, seed, task["batch_size"], 4, X, y, X_val, y_val)
+        out.update(batch_size=task["batch_size"], epoch_seconds=epoch)
+    elif kind == "sweep":  # epoch time per batch size, inference, GEMM rate, phase breakdown
+        out["epoch_seconds"] = {}
+        for batch in task["batch_sizes"]:
+            out["epoch_seconds"][batch], _, model = _epoch_seconds(backend, threads, seed, batch, task["epochs"],
+                                                                   X, y, X_val, y_val)
+        X_test = data.X["test"]
+        model.predict_proba(X_test)  # warm-up
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            model.predict_proba(X_test)
+            times.append(time.perf_counter() - started)
+        out["rows_per_second"] = len(X_test) / statistics.median(times)
+        out["gemm"] = profiling.gemm_rate(backend)
+        out["phases"] = [profiling.phase_times(_estimator(backend, threads, random_state=seed), X, y, X_val, y_val,
+                                               batch, max_rows=min(task["phase_rows"] or X.shape[0], X.shape[0]),
+                                               repeats=task["phase_repeats"])
+                         for batch in task.get("phase_batches", [])]
+        out["train_rows"] = int(X.shape[0])
+        out["layer_sizes"] = [X.shape[1], *model.hidden_layer_sizes, 1]
+        if task.get("variant_batches"):  # the PyTorch switches a user would try, against the plain twin
+            out["variants"] = {}
+            for name, variant, dtype in (("plain", None, "float32"), ("fused Adam", {"fused_adam": True}, "float32"),
+                                         ("float64", None, "float64")):
+                out["variants"][name] = {
+                    batch: _epoch_seconds(backend, threads, seed, batch, task["variant_epochs"], X, y, X_val, y_val,
+                                          variant=variant, dtype=dtype)[0]
+                    for batch in task["variant_batches"]}
+    elif kind == "compile":  # torch.compile: one-off compile cost (first epoch minus a steady one), then epochs
+        out["epoch_seconds"], out["compile_seconds"] = {}, {}
+        for batch in task["batch_sizes"]:
+            epoch, first, _ = _epoch_seconds(backend, threads, seed, batch, task["epochs"], X, y, X_val, y_val,
+                                             variant={"compile_model": True})
+            out["epoch_seconds"][batch], out["compile_seconds"][batch] = epoch, first - epoch
+        out["cache"] = task.get("cache", "cold")
+    elif kind == "rows":
         rows = np.random.default_rng(seed).integers(0, len(X), task["rows"])
         X_big, y_big = X[rows], y[rows]
-        model = _estimator(backend, threads, random_state=seed, max_epochs=4, patience=None)
+        model = _estimator(backend, threads, random_state=seed, max_epochs=task.get("epochs", 4), patience=None)
         seconds, peak = _peak_fit(model, X_big, y_big, X_val, y_val)
         out.update(rows=task["rows"], peak_mb=peak, epoch_seconds=statistics.median(h["seconds"] for h in model.history_[1:]))
-    elif task["kind"] == "inference":
+    elif kind == "inference":
         model = _estimator(backend, threads, random_state=seed, max_epochs=1, patience=None)
         model.fit(X, y, X_val=X_val, y_val=y_val)
         X_test = data.X["test"]
@@ -104,6 +163,8 @@ def _worker(task: dict) -> dict:
             model.predict_proba(X_test)
             times.append(time.perf_counter() - started)
         out.update(rows=len(X_test), rows_per_second=len(X_test) / statistics.median(times))
+    else:
+        raise ValueError(f"unknown benchmark task kind {kind!r}")
     out["rusage_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["after_imports_mb"] = base_mb
     out["modules"] = {name: name in sys.modules for name in ("pandas", "IPython", "torch")}
@@ -145,8 +206,10 @@ def _worker_main(task_json: str, out_path: str) -> None:
     # imports pandas (for DataFrame inputs), and memory_profiler, the measuring instrument itself,
     # imports IPython (for its %memit magic), about 4 MB. The NumPy process must never load torch.
     task = json.loads(task_json)
-    blocked = {"pandas", "IPython"} | ({"torch"} if task["backend"] == "numpy" else set())
-    sys.meta_path.insert(0, _BlockImports(blocked))
+    # The week-1 process is a notebook's, which holds everything.
+    if task["kind"] != "week1":
+        blocked = {"pandas", "IPython"} | ({"torch"} if task["backend"] == "numpy" else set())
+        sys.meta_path.insert(0, _BlockImports(blocked))
     result = _worker(task)
     Path(out_path).write_text(json.dumps(result), encoding="utf-8")
 
@@ -157,6 +220,8 @@ def measure(task: dict) -> dict:
     threads = str(task["threads"])
     env = {**os.environ, "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
            "PYTHONHASHSEED": "0"}
+    if task.get("inductor_cache"):  # torch.compile's on-disk cache: a fresh folder measures a cold compile
+        env["TORCHINDUCTOR_CACHE_DIR"] = task["inductor_cache"]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         cmd = [sys.executable, "-m", "helpers.bench", "--worker", json.dumps(task), str(out)]
@@ -166,40 +231,163 @@ def measure(task: dict) -> dict:
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def run_benchmark(processed_dir=None, split="stratified", threads=(1, 2), repeats=3, quick=False, log=print) -> dict:
-    """All measurements; returns the dict written to ``bench.json``."""
+#: What each mode measures. ``light`` runs inside ``make report`` (notebook 06): one thread, one
+#: training run per backend, three batch sizes, no rows sweep and no torch.compile (whose cold
+#: compile alone takes about half a minute); ``full`` is ``make bench``.
+MODES = {
+    "light": {"threads": (1,), "repeats": 1, "batch_sizes": [64, 512, 4096], "epochs": 2,
+              "row_counts": [], "row_epochs": 2, "phase_batches": PHASE_BATCHES,
+              "phase_rows": 12_000, "phase_repeats": 3, "variant_batches": [512, 4096], "compile": False,
+              "fit_epochs": 1},
+    "full": {"threads": (1, 2), "repeats": 3, "batch_sizes": BATCH_SIZES, "epochs": 4,
+             "row_counts": ROW_COUNTS, "row_epochs": 4, "phase_batches": PHASE_BATCHES,
+             "phase_rows": None, "phase_repeats": 5, "variant_batches": [64, 512, 4096], "compile": True,
+             "fit_epochs": None},
+}
+
+
+def run_benchmark(processed_dir=None, split="stratified", threads=None, repeats=None, quick=False, log=print,
+                  mode="full") -> dict:
+    """All measurements of ``mode`` (see :data:`MODES`); returns the dict written to ``bench.json``.
+
+    ``quick`` is the light mode (kept for the old command-line flag); ``threads`` and ``repeats``
+    override the mode's.
+    """
     import platform
 
-    batch_sizes = BATCH_SIZES if not quick else [512, 4096]
-    row_counts = ROW_COUNTS if not quick else [10_000, 100_000]
+    from . import profiling
+
+    mode = "light" if quick else mode
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {sorted(MODES)}, got {mode!r}")
+    plan = dict(MODES[mode])
+    threads = tuple(threads or plan["threads"])
+    repeats = int(repeats or plan["repeats"])
     base = {"processed_dir": str(paths.resolve(processed_dir, paths.PROCESSED_DIR)), "split": split}
     results: list[dict] = []
+    started_all = time.perf_counter()
 
     def record(**task):
         started = time.perf_counter()
         r = measure({**base, **task})
+        r["wall_seconds"] = time.perf_counter() - started
         results.append(r)
-        log(f"[bench] {task} -> {time.perf_counter() - started:.1f} s")
+        shown = {k: v for k, v in task.items() if k not in ("inductor_cache",)}
+        log(f"[bench] {shown} -> {r['wall_seconds']:.1f} s")
 
     for n_threads in threads:
         for backend in BACKENDS:
             for _ in range(repeats):
                 record(kind="train", backend=backend, threads=n_threads)
-            for batch in batch_sizes:
-                record(kind="batch", backend=backend, threads=n_threads, batch_size=batch)
-            record(kind="inference", backend=backend, threads=n_threads)
+            on_one = n_threads == 1
+            record(kind="sweep", backend=backend, threads=n_threads, batch_sizes=plan["batch_sizes"],
+                   epochs=plan["epochs"], phase_batches=plan["phase_batches"] if on_one else [],
+                   phase_rows=plan["phase_rows"], phase_repeats=plan["phase_repeats"],
+                   variant_batches=plan["variant_batches"] if on_one and backend == "torch" else [],
+                   variant_epochs=plan["epochs"] + 1)
+    if plan["compile"]:
+        with tempfile.TemporaryDirectory() as cache:  # cold: an empty compile cache; warm: the same one again
+            for state in ("cold", "warm"):
+                record(kind="compile", backend="torch", threads=1, batch_sizes=[512, 4096], epochs=3,
+                       inductor_cache=cache, cache=state)
+    record(kind="week1", backend="torch", threads=1, max_epochs=plan["fit_epochs"])
     for backend in BACKENDS:
-        for rows in row_counts:
-            record(kind="rows", backend=backend, threads=max(threads), rows=rows)
+        for rows in plan["row_counts"]:
+            record(kind="rows", backend=backend, threads=max(threads), rows=rows, epochs=plan["row_epochs"])
     bench = {
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.machine()},
-        "split": split, "threads": list(threads), "repeats": repeats, "quick": quick,
+        "mode": mode,
+        "wall_seconds": time.perf_counter() - started_all,
+        "machine": {"cpus": os.cpu_count(), "cpu_model": profiling.cpu_model(), "python": platform.python_version(),
+                    "platform": platform.machine()},
+        "versions": profiling.library_versions(),
+        "split": split, "threads": list(threads), "repeats": repeats, "quick": mode == "light",
+        "plan": {k: list(v) if isinstance(v, tuple) else v for k, v in plan.items()},
+        "cache_key": cache_key(processed_dir, split, mode, threads),
         "measurements": results,
     }
     bench["summary"] = summarise(bench)
     bench["summary_markdown"] = summary_markdown(bench)
     return bench
+
+
+# ----------------------------------------------------------------------------- cache
+def data_key(processed_dir, split: str) -> dict:
+    """What identifies the prepared data: source checksum (or synthetic recipe), split, sample, seed.
+
+    Read from ``meta.json`` with the standard library only (the driver stays light).
+    """
+    from .prepared import split_dir
+
+    meta_path = split_dir(processed_dir, split) / "meta.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"no prepared data for split {split!r} ({paths.display_path(meta_path)} is missing): "
+                                "run notebook 01_data_and_imbalance (or `make report`) first")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    source = meta["source"]
+    return {"source_sha256": source.get("sha256"), "synthetic": bool(source.get("synthetic")),
+            "synthetic_rows": source.get("synthetic_rows"), "split": split,
+            "sample_rows": meta.get("sample_rows"), "seed": meta.get("split", {}).get("seed")}
+
+
+def cache_key(processed_dir, split: str, mode: str, threads) -> dict:
+    """The benchmark's cache key: the data, the mode, the thread counts and the code fingerprint."""
+    from .profiling import code_fingerprint
+
+    return {"data": data_key(processed_dir, split), "mode": mode, "threads": [int(t) for t in threads],
+            "code": code_fingerprint()}
+
+
+def is_current(bench: dict | None, processed_dir, split: str, mode: str | None = None, threads=None) -> bool:
+    """Whether ``bench`` was produced from this data by this code (and, if given, this mode and threads)."""
+    if not bench or "cache_key" not in bench:
+        return False
+    key = bench["cache_key"]
+    try:
+        wanted = cache_key(processed_dir, split, mode or key.get("mode"), threads or key.get("threads"))
+    except FileNotFoundError:
+        return False
+    return key == wanted
+
+
+def light_path(results_dir=None) -> Path:
+    return paths.resolve(results_dir, paths.RESULTS_DIR) / "bench_light.json"
+
+
+def for_report(processed_dir=None, split="stratified", results_dir=None, mode="light", log=print) -> dict:
+    """The benchmark notebook 06 shows: ``make bench``'s full one when it is current for this data
+    and code, else the ``mode`` one (``"light"`` by default) from its cache when current, else
+    measured now (``mode="full"`` runs the whole sweep, about ten minutes).
+
+    The light benchmark is run by a fresh driver process (``python -m helpers.bench --mode light``):
+    on Linux a child's ``getrusage`` peak starts from its parent's size at fork, so a notebook
+    kernel holding matplotlib and pandas must not start the measured processes itself.
+    """
+    full = load_bench(results_dir)
+    if is_current(full, processed_dir, split):
+        log(f"Using make bench's full benchmark of {full['created_utc']} (current for this data and code).")
+        return full
+    if mode not in MODES:
+        raise ValueError(f"bench_mode must be one of {sorted(MODES)}, got {mode!r}")
+    target = light_path(results_dir) if mode == "light" else bench_path(results_dir)
+    light = _read(target)
+    threads = MODES[mode]["threads"]
+    if mode == "light" and is_current(light, processed_dir, split, "light", threads):
+        log(f"Using the cached light benchmark of {light['created_utc']} (same data, code and threads).")
+        return light
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "helpers.bench", "--mode", mode, "--split", split,
+           "--processed-dir", str(paths.resolve(processed_dir, paths.PROCESSED_DIR)),
+           "--results-dir", str(paths.resolve(results_dir, paths.RESULTS_DIR)), "--no-figures"]
+    proc = subprocess.run(cmd, cwd=paths.REPO_ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the light benchmark failed:\n{proc.stderr[-2000:]}")
+    log(f"Measured the {mode} benchmark now: {time.perf_counter() - started:.0f} s.")
+    return _read(target)
+
+
+def _read(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def _median(rows, key):
@@ -221,7 +409,11 @@ def summarise(bench: dict) -> dict:
                 "rusage_peak_mb": max((r["rusage_peak_mb"] for r in train), default=float("nan")),
             }
             out["batch"][f"{backend}/{t}"] = {r["batch_size"]: r["epoch_seconds"] for r in sel if r["kind"] == "batch"}
-            out["inference"][f"{backend}/{t}"] = _median([r for r in sel if r["kind"] == "inference"], "rows_per_second")
+            for r in sel:
+                if r["kind"] == "sweep":
+                    out["batch"][f"{backend}/{t}"].update({int(b): v for b, v in r["epoch_seconds"].items()})
+            out["inference"][f"{backend}/{t}"] = _median([r for r in sel if r["kind"] in ("inference", "sweep")],
+                                                         "rows_per_second")
         out["rows"][backend] = {r["rows"]: {"epoch_seconds": r["epoch_seconds"], "peak_mb": r["peak_mb"]}
                                 for r in m if r["backend"] == backend and r["kind"] == "rows"}
     for t in bench["threads"]:
@@ -229,16 +421,30 @@ def summarise(bench: dict) -> dict:
             n, p = out["batch"][f"numpy/{t}"].get(batch), out["batch"][f"torch/{t}"].get(batch)
             if n and p:
                 out["ratios"][f"numpy/torch epoch time, batch {batch}, {t} thread(s)"] = n / p
-    top = max(bench["threads"])
-    targets = out["targets"]
-    targets["numpy peak MB <= 150"] = out["train"][f"numpy/{top}"]["rusage_peak_mb"] <= TARGETS["numpy_peak_mb"]
-    targets["torch peak MB <= 400"] = out["train"][f"torch/{top}"]["rusage_peak_mb"] <= TARGETS["torch_peak_mb"]
-    r512 = out["ratios"].get(f"numpy/torch epoch time, batch 512, {top} thread(s)")
-    r4096 = out["ratios"].get(f"numpy/torch epoch time, batch 4096, {top} thread(s)")
-    if r512 is not None:
-        targets["numpy epoch <= 0.6 x torch at batch 512"] = r512 <= TARGETS["epoch_ratio_512"]
-    if r4096 is not None:
-        targets["numpy epoch <= 1.2 x torch at batch 4096"] = r4096 <= TARGETS["epoch_ratio_4096"]
+    # targets are judged on one thread (the phase breakdown's and the GEMM bound's setting)
+    one = 1 if 1 in bench["threads"] else min(bench["threads"])
+    out["target_threads"] = one
+    targets, values = out["targets"], out.setdefault("target_values", {})
+
+    def judge(name, value, ok):
+        if value is not None and value == value:  # not NaN
+            values[name], targets[name] = value, bool(ok(value))
+
+    judge("numpy peak MB <= 150", out["train"][f"numpy/{one}"]["rusage_peak_mb"], lambda v: v <= TARGETS["numpy_peak_mb"])
+    judge("torch peak MB <= 400", out["train"][f"torch/{one}"]["rusage_peak_mb"], lambda v: v <= TARGETS["torch_peak_mb"])
+    judge("numpy epoch <= 0.6 x torch at batch 512", out["ratios"].get(f"numpy/torch epoch time, batch 512, {one} thread(s)"),
+          lambda v: v <= TARGETS["epoch_ratio_512"])
+    judge("numpy epoch <= 1.2 x torch at batch 4096",
+          out["ratios"].get(f"numpy/torch epoch time, batch 4096, {one} thread(s)"), lambda v: v <= TARGETS["epoch_ratio_4096"])
+    _summarise_cost(bench, out, one)
+    arithmetic = out["arithmetic"].get("numpy", {}).get(4096)
+    if arithmetic:
+        judge("numpy epoch at batch 4096 within 2 x of the GEMM-rate time for its FLOPs", arithmetic["x_bound"],
+              lambda v: v <= TARGETS["gemm_bound_factor"])
+    errors = [cell["phase_sum_error"] for per in out["phases"].values() for cell in per.values()]
+    if errors:
+        judge("breakdown phases add up to within 10 % of the step time (worst cell)", max(errors),
+              lambda v: v <= TARGETS["phase_sum_error"])
     for backend in BACKENDS:
         rows = sorted(out["rows"][backend])
         if len(rows) >= 2:
@@ -255,7 +461,67 @@ def summarise(bench: dict) -> dict:
                 out["rows"][f"{backend}_mb_per_row_growth"] = per_row[-1] / per_row[0] if per_row[0] > 0 else float("nan")
                 targets[f"{backend} peak memory grows ~linearly with rows (MB per row at 1M <= 1.5 x at 100k-300k)"] = (
                     per_row[-1] <= 1.5 * per_row[0])
-    return out
+    return json.loads(json.dumps(out))  # keys as bench.json will hold them (strings)
+
+
+def _per_step_model(phases: dict) -> dict:
+    """Least-squares ``step_seconds = fixed + per_row * batch_size`` over the measured batch sizes."""
+    import numpy as np
+
+    batches = sorted(phases)
+    if len(batches) < 2:
+        return {}
+    b = np.array(batches, dtype=float)
+    t = np.array([phases[k]["step_seconds"] for k in batches])
+    per_row, fixed = np.polyfit(b, t, 1)
+    return {"fixed_seconds": float(fixed), "per_row_seconds": float(per_row)}
+
+
+def _summarise_cost(bench: dict, out: dict, one: int) -> None:
+    """The explanation's numbers: phases, FLOPs and GEMM rates, variants, memory stacks, week-1 process."""
+    from .profiling import flops_per_epoch
+
+    m = bench["measurements"]
+    out["phases"], out["gemm"], out["arithmetic"], out["step_model"] = {}, {}, {}, {}
+    sweeps = [r for r in m if r["kind"] == "sweep"]
+    for r in sweeps:
+        out["gemm"][f"{r['backend']}/{r['threads']}"] = r["gemm"]["gflops"]
+        if r["threads"] == one and r.get("phases"):
+            out["phases"][r["backend"]] = {int(p["batch_size"]): p for p in r["phases"]}
+    for backend, per in out["phases"].items():
+        out["step_model"][backend] = _per_step_model(per)
+    if sweeps:
+        sizes, rows = sweeps[0]["layer_sizes"], sweeps[0]["train_rows"]
+        flops = flops_per_epoch(sizes, rows)
+        out["flops"] = {"layer_sizes": sizes, "train_rows": rows, "per_epoch": flops["total"],
+                        "forward": flops["forward"], "backward": flops["backward"]}
+        for backend in BACKENDS:
+            rate = out["gemm"].get(f"{backend}/{one}")
+            for batch, seconds in out["batch"].get(f"{backend}/{one}", {}).items():
+                if rate:
+                    bound = flops["total"] / (rate * 1e9)
+                    out["arithmetic"].setdefault(backend, {})[int(batch)] = {
+                        "epoch_seconds": seconds, "achieved_gflops": flops["total"] / seconds / 1e9,
+                        "gemm_gflops": rate, "gemm_bound_seconds": bound, "x_bound": seconds / bound}
+    variants = {"epoch_seconds": {}, "compile": {}}
+    for r in m:
+        if r["kind"] == "sweep" and r.get("variants"):
+            variants["epoch_seconds"].update({name: {int(b): v for b, v in per.items()}
+                                              for name, per in r["variants"].items()})
+        elif r["kind"] == "compile":
+            variants["compile"][r.get("cache", "cold")] = {
+                "epoch_seconds": {int(b): v for b, v in r["epoch_seconds"].items()},
+                "compile_seconds": {int(b): v for b, v in r["compile_seconds"].items()},
+                "reused_from": r.get("reused_from")}
+    cold = variants["compile"].get("cold")
+    if cold:
+        variants["epoch_seconds"]["torch.compile"] = cold["epoch_seconds"]
+    variants["numpy"] = {int(b): v for b, v in out["batch"].get(f"numpy/{one}", {}).items()}
+    out["variants"] = variants
+    stacks = [r for r in m if r["kind"] == "train" and r["threads"] == one and r.get("memory_stack")]
+    out["memory_stack"] = {r["backend"]: r["memory_stack"] for r in stacks}  # the last run of each backend
+    week1 = [r for r in m if r["kind"] == "week1"]
+    out["week1"] = {k: v for k, v in week1[0].items() if k not in ("backend", "threads", "kind")} if week1 else {}
 
 
 def _loglog_slope(xs, ys) -> float:
@@ -270,18 +536,35 @@ def _loglog_slope(xs, ys) -> float:
 
 
 def summary_markdown(bench: dict) -> str:
-    """A short Markdown table of the benchmark, generated from its numbers."""
+    """Markdown tables of the benchmark (for the README), generated from its numbers."""
+    from . import conclusions
+    from .cost_figures import memory_table, phase_table, targets_table, variant_table
+    from .tables import markdown
+
+    bench = json.loads(json.dumps(bench))  # string keys, as read back from the file
     s = bench["summary"]
-    lines = [f"Benchmark of {bench['created_utc']} on {bench['machine']['cpus']} CPUs, median of "
-             f"{bench['repeats']} fresh processes per training run (times are noisy across runs; ratios within one run are not).",
+    machine = bench["machine"]
+    lines = [f"Benchmark ({bench.get('mode', 'full')} mode) of {bench['created_utc']} on {machine['cpus']} CPUs "
+             f"({machine.get('cpu_model', 'CPU model not recorded')}), torch {bench.get('versions', {}).get('torch', '?')}, "
+             f"NumPy {bench.get('versions', {}).get('numpy', '?')}; median of {bench['repeats']} fresh process(es) per "
+             "training run (times are noisy across runs; ratios within one run are not).",
              "", "| backend / threads | train to early stop (s) | epochs | s / epoch | peak RSS (MB, getrusage) | peak (MB, memory_profiler) |",
              "| --- | --- | --- | --- | --- | --- |"]
     for key, v in s["train"].items():
         lines.append(f"| {key} | {v['seconds']:.1f} | {v['epochs']:.0f} | {v['epoch_seconds']:.3f} | {v['rusage_peak_mb']:.0f} | {v['peak_mb']:.0f} |")
     lines += ["", "| ratio measured in this run | value |", "| --- | --- |"]
     lines += [f"| {k} | {v:.2f} |" for k, v in s["ratios"].items()]
-    lines += ["", "| target | met |", "| --- | --- |"]
-    lines += [f"| {k} | {'yes' if v else '**no**'} |" for k, v in s["targets"].items()]
+    if s.get("phases"):
+        lines += ["", markdown(phase_table(bench), digits=3, caption="milliseconds per training step, 1 thread")]
+    if s.get("variants", {}).get("epoch_seconds"):
+        lines += ["", markdown(variant_table(bench), digits=3)]
+    if s.get("memory_stack"):
+        lines += ["", markdown(memory_table(bench), digits=0)]
+    lines += ["", markdown(targets_table(bench), digits=3)]
+    sentences = [*conclusions.speed_sentences(bench), *conclusions.breakdown_sentences(bench),
+                 *conclusions.memory_sentences(bench)] if s.get("phases") else []
+    if sentences:
+        lines += ["", *[f"- {x}" for x in sentences]]
     return "\n".join(lines)
 
 
@@ -292,14 +575,19 @@ def bench_figures(bench: dict) -> dict:
 
     s = bench["summary"]
     figs = {}
-    series = {}
+    series, xs, colors, styles = {}, {}, {}, {}
+    dashes = ["-", "--", ":", "-."]
     for key, per_batch in s["batch"].items():
         backend, t = key.split("/")
         if per_batch:
-            series[f"{BACKENDS[backend]}, {t} thr"] = [per_batch[b] for b in sorted(per_batch, key=int)]
-            xs = sorted((int(b) for b in per_batch))
+            name = f"{BACKENDS[backend]}, {t} thr"
+            series[name] = [per_batch[b] for b in sorted(per_batch, key=int)]
+            xs[name] = sorted(int(b) for b in per_batch)
+            colors[name] = BACKENDS[backend]  # colour by backend, line style by thread count
+            styles[name] = dashes[sorted(bench["threads"]).index(int(t)) % len(dashes)]
     if series:
-        figs["epoch_vs_batch"] = loglog_scaling(xs, series, "batch size", "seconds per epoch", "Epoch time against batch size")
+        figs["epoch_vs_batch"] = loglog_scaling(xs, series, "batch size", "seconds per epoch", "Epoch time against batch size",
+                                                colors=colors, linestyles=styles)
     for what, label in (("epoch_seconds", "seconds per epoch"), ("peak_mb", "peak resident memory (MB)")):
         series, xs = {}, None
         for backend in BACKENDS:
@@ -323,6 +611,20 @@ def load_bench(results_dir=None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def _reuse_compile(bench: dict, results_dir) -> None:
+    """Copy torch.compile's measurement from ``make bench``'s record for the same data into a light one.
+
+    The light mode does not compile (a cold compile takes about half a minute); the record says
+    where the reused numbers come from.
+    """
+    full = load_bench(results_dir)
+    if not full or full.get("cache_key", {}).get("data") != bench["cache_key"]["data"]:
+        return
+    for r in full["measurements"]:
+        if r["kind"] == "compile":
+            bench["measurements"].append({**r, "reused_from": full["created_utc"]})
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--worker"]:
@@ -332,24 +634,42 @@ def main(argv=None) -> int:
     parser.add_argument("--processed-dir", default=None, help="prepared data folder (default: data/processed)")
     parser.add_argument("--results-dir", default=None, help="where bench.json goes (default: data/results)")
     parser.add_argument("--split", default="stratified", help="prepared split to train on (default: stratified)")
-    parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated (default: 1,2)")
-    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per training run (default: 3)")
-    parser.add_argument("--quick", action="store_true", help="fewer batch sizes and row counts (default: off)")
+    parser.add_argument("--mode", default="full", choices=sorted(MODES),
+                        help="full: every measurement, written to bench.json; light: the report's lighter set, "
+                             "written to bench_light.json (default: full)")
+    parser.add_argument("--threads", default=None, help="thread counts, comma-separated (default: the mode's, full 1,2)")
+    parser.add_argument("--repeats", type=int, default=None, help="fresh processes per training run (default: full 3)")
+    parser.add_argument("--quick", action="store_true", help="the same as --mode light (default: off)")
     parser.add_argument("--figures-dir", default="reports/bench", help="where figures go (default: reports/bench)")
+    parser.add_argument("--no-figures", action="store_true", help="write no figures (default: off)")
     args = parser.parse_args(argv)
+    mode = "light" if args.quick else args.mode
+    try:
+        data_key(args.processed_dir, args.split)
+    except FileNotFoundError as err:
+        raise SystemExit(str(err)) from None
     # The driver imports nothing heavy before the measurements: on Linux a child's ru_maxrss
     # starts from the parent's resident size at fork, so a driver holding matplotlib and pandas
     # would inflate every getrusage peak it measures (seen: 188 MB instead of 144 MB).
-    bench = run_benchmark(args.processed_dir, args.split, tuple(int(t) for t in args.threads.split(",")),
-                          args.repeats, args.quick)
+    threads = tuple(int(t) for t in args.threads.split(",")) if args.threads else None
+    bench = run_benchmark(args.processed_dir, args.split, threads, args.repeats, mode=mode)
+    if mode == "light":
+        _reuse_compile(bench, args.results_dir)
+        bench["summary"] = summarise(bench)
+        bench["summary_markdown"] = summary_markdown(bench)
     from .artifacts import write_json
-    from .plots import save_fig
 
-    write_json(bench_path(args.results_dir), bench)
-    bench = load_bench(args.results_dir)  # as notebook 04 will read it (JSON keys are strings)
-    for name, fig in bench_figures(bench).items():
-        save_fig(fig, f"bench_{name}", args.figures_dir)
+    target = bench_path(args.results_dir) if mode == "full" else light_path(args.results_dir)
+    write_json(target, bench)
+    bench = _read(target)  # as notebook 06 will read it (JSON keys are strings)
+    if not args.no_figures:
+        from .cost_figures import all_figures
+        from .plots import save_fig
+
+        for name, fig in all_figures(bench).items():
+            save_fig(fig, f"bench_{name}", args.figures_dir)
     print(bench["summary_markdown"])
+    print(f"[bench] {mode} benchmark: {bench['wall_seconds']:.0f} s, written to {paths.display_path(target)}")
     return 0
 
 

@@ -319,3 +319,348 @@ def week1_sentence(ours: dict, quoted: dict, comparable: bool, f1_margin: float)
     return (f"On the week-1 report's own test rows, against its PyTorch model (PR-AUC {quoted['pr_auc']:.4f}, F1 "
             f"{quoted['f1']:.4f}): {'; '.join(parts)}, means over seeds, {judged}. The week-1 model was cut at 0.5 after "
             "training without a validation split; ours early-stop and choose the threshold on validation rows.")
+
+
+# ============================================================================ cost
+# (issue 13: speed and memory sentences from bench.json; functions below this line only)
+
+
+def _summary(bench: dict) -> tuple[dict, str]:
+    """``bench["summary"]`` and the thread count the cost sentences speak about (as a string key)."""
+    s = bench["summary"]
+    return s, str(s.get("target_threads", 1))
+
+
+def _at(mapping: dict, key):
+    """``mapping[key]`` whether the JSON round trip made the key a string or not (None if absent)."""
+    if not mapping:
+        return None
+    return mapping.get(str(key), mapping.get(key))
+
+
+def _times(ratio: float) -> str:
+    """``2.6 x faster`` / ``1.4 x slower`` / ``as fast`` for a time ratio A/B (A's time over B's)."""
+    if ratio != ratio:
+        return "not measured"
+    if abs(ratio - 1) < 0.05:
+        return "about as fast as"
+    return f"{1 / ratio:.1f} x faster than" if ratio < 1 else f"{ratio:.1f} x slower than"
+
+
+def _fmt_s(seconds: float) -> str:
+    return f"{seconds * 1e3:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def speed_sentences(bench: dict) -> list[str]:
+    """Training speed, NumPy against the plain PyTorch twin and against its fastest variant.
+
+    Parameters
+    ----------
+    bench : dict
+        A benchmark record as read from ``bench.json`` / ``bench_light.json``.
+
+    Returns
+    -------
+    list of str
+        Markdown sentences, every number and every comparison word computed from ``bench``.
+    """
+    s, one = _summary(bench)
+    out = []
+    n_train, t_train = s["train"].get(f"numpy/{one}"), s["train"].get(f"torch/{one}")
+    if n_train and t_train:
+        out.append(
+            f"Trained to early stopping on {one} thread(s), the NumPy network took {n_train['seconds']:.1f} s "
+            f"({n_train['epochs']:.0f} epochs) and its PyTorch twin {t_train['seconds']:.1f} s ({t_train['epochs']:.0f} "
+            f"epochs): NumPy was {_times(n_train['seconds'] / t_train['seconds'])} PyTorch.")
+    n_batch, t_batch = s["batch"].get(f"numpy/{one}", {}), s["batch"].get(f"torch/{one}", {})
+    shared = sorted((int(b) for b in n_batch if _at(t_batch, b)), key=int)
+    if shared:
+        ratios = {b: _at(n_batch, b) / _at(t_batch, b) for b in shared}
+        parts = [f"{_times(r)} PyTorch at batch {b:,} ({_fmt_s(_at(n_batch, b))} against {_fmt_s(_at(t_batch, b))} "
+                 "per epoch)" for b, r in ratios.items()]
+        lo, hi = shared[0], shared[-1]
+        trend = ("its lead shrinks as the batch grows" if ratios[hi] > ratios[lo] * 1.1 else
+                 "its lead grows with the batch" if ratios[hi] < ratios[lo] / 1.1 else
+                 "the ratio hardly moves with the batch size")
+        out.append("Per epoch, NumPy is " + "; ".join(parts) + f": {trend}.")
+    variants = s.get("variants", {}).get("epoch_seconds", {})
+    numpy_epochs = s.get("variants", {}).get("numpy", {})
+    for batch in (512, 4096):
+        times = {name: _at(per, batch) for name, per in variants.items() if _at(per, batch)}
+        n = _at(numpy_epochs, batch)
+        if not times or not n or "plain" not in times:
+            continue
+        fastest = min(times, key=times.get)
+        if fastest == "plain":
+            verdict = "none of the variants beats the plain twin"
+        else:
+            verdict = (f"the fastest variant is {fastest} ({_fmt_s(times[fastest])} against the plain twin's "
+                       f"{_fmt_s(times['plain'])})")
+        against = n / times[fastest]
+        stance = ("NumPy stays ahead of it" if against < 0.95 else
+                  "it overtakes NumPy" if against > 1.05 else "it draws level with NumPy")
+        compared = (f"{_times(against)} that variant and {_times(n / times['plain'])} the plain twin"
+                    if fastest != "plain" else f"{_times(against)} the plain twin")
+        out.append(f"At batch {batch:,}, {verdict}; NumPy ({_fmt_s(n)}) is {compared}: {stance}.")
+    return out
+
+
+def breakdown_sentences(bench: dict) -> list[str]:
+    """Why the NumPy/PyTorch ratio moves with the batch size, from the per-step phase times.
+
+    A least-squares line ``step time = fixed + per_row x batch size`` per backend separates the
+    per-step fixed cost (Python and framework overhead, paid once per step) from the arithmetic
+    (paid per row). Small batches mean many steps, so the fixed cost dominates; large batches
+    leave the arithmetic.
+
+    Returns
+    -------
+    list of str
+    """
+    s, _ = _summary(bench)
+    phases, model = s.get("phases", {}), s.get("step_model", {})
+    out = []
+    if not phases.get("numpy") or not phases.get("torch"):
+        return ["The per-step breakdown was not measured in this benchmark."]
+    from .profiling import PHASE_LABELS
+
+    batches = sorted(int(b) for b in phases["numpy"] if _at(phases["torch"], b))
+    for b in (batches[0], batches[-1]):
+        cells = {k: _at(phases[k], b) for k in ("numpy", "torch")}
+        tops = {k: max(c["phases"], key=c["phases"].get) for k, c in cells.items()}
+        out.append(
+            f"At batch {b:,} a PyTorch step takes {cells['torch']['step_seconds'] * 1e3:.2f} ms and a NumPy step "
+            f"{cells['numpy']['step_seconds'] * 1e3:.2f} ms (PyTorch / NumPy = "
+            f"{cells['torch']['step_seconds'] / cells['numpy']['step_seconds']:.1f}); the largest phase is "
+            f"{PHASE_LABELS[tops['torch']]} for PyTorch ({cells['torch']['phases'][tops['torch']] * 1e3:.2f} ms) and "
+            f"{PHASE_LABELS[tops['numpy']]} for NumPy ({cells['numpy']['phases'][tops['numpy']] * 1e3:.2f} ms).")
+    if model.get("numpy") and model.get("torch"):
+        fn, ft = model["numpy"]["fixed_seconds"], model["torch"]["fixed_seconds"]
+        rn, rt = model["numpy"]["per_row_seconds"], model["torch"]["per_row_seconds"]
+        fixed = (f"PyTorch pays about {ft * 1e6:.0f} us per step whatever the batch size, NumPy about "
+                 f"{max(fn, 0) * 1e6:.0f} us")
+        per_row = (f"per row PyTorch needs {rt * 1e9:.0f} ns and NumPy {rn * 1e9:.0f} ns "
+                   f"({'PyTorch is cheaper' if rt < rn * 0.95 else 'NumPy is cheaper' if rn < rt * 0.95 else 'about the same'})")
+        if ft > fn:
+            why = ("so at small batches, where an epoch is many cheap steps, PyTorch's fixed cost (its dispatcher, "
+                   "autograd graph and per-tensor optimiser calls) decides the ratio, and at large batches, where "
+                   "the arithmetic dominates, the two converge" + (" and PyTorch can pull ahead" if rt < rn * 0.95 else ""))
+        else:
+            why = "so NumPy's advantage, if any, does not come from a smaller per-step overhead"
+        out.append(f"A straight line through the step times says {fixed}, and {per_row}: {why}.")
+    errors = {f"{k} at {int(b):,}": c["phase_sum_error"] for k, per in phases.items() for b, c in per.items()}
+    worst = max(errors, key=errors.get)
+    out.append(f"Check: the timed phases add up to the separately measured step time within "
+               f"{errors[worst]:.1%} in the worst cell ({worst}), "
+               f"{'inside' if errors[worst] <= 0.10 else 'outside'} the 10 % tolerance.")
+    return out
+
+
+def arithmetic_sentences(bench: dict) -> list[str]:
+    """FLOPs per epoch, achieved GFLOP/s and the distance from the GEMM rate's bound.
+
+    Returns
+    -------
+    list of str
+    """
+    s, one = _summary(bench)
+    flops, arith = s.get("flops"), s.get("arithmetic", {})
+    if not flops or not arith.get("numpy"):
+        return ["The arithmetic rate was not measured in this benchmark."]
+    out = [f"One epoch of {flops['train_rows']:,} rows through layers {' -> '.join(map(str, flops['layer_sizes']))} is "
+           f"{flops['per_epoch'] / 1e9:.2f} GFLOP of matrix products (forward {flops['forward'] / 1e9:.2f}, backward "
+           f"{flops['backward'] / 1e9:.2f})."]
+    gemm = s.get("gemm", {})
+    n_rate, t_rate = gemm.get(f"numpy/{one}"), gemm.get(f"torch/{one}")
+    if n_rate and t_rate:
+        out.append(f"One large float32 GEMM runs at {n_rate:.0f} GFLOP/s in NumPy and {t_rate:.0f} GFLOP/s in torch "
+                   f"on {one} thread(s), so the epoch's FLOPs need {flops['per_epoch'] / n_rate / 1e9 * 1e3:.0f} ms at "
+                   "that rate.")
+    for backend, label in (("numpy", "NumPy"), ("torch", "PyTorch")):
+        per = arith.get(backend, {})
+        if not per:
+            continue
+        rates = ", ".join(f"{v['achieved_gflops']:.1f} at batch {int(b):,}" for b, v in sorted(per.items(), key=lambda kv: int(kv[0])))
+        out.append(f"{label} achieves {rates} GFLOP/s.")
+    big = _at(arith["numpy"], 4096)
+    if big:
+        out.append(f"At batch 4,096 the NumPy epoch takes {big['x_bound']:.1f} x the GEMM-rate time for its FLOPs, "
+                   + ("within the 2 x target: the network is as fast as its matrix products allow."
+                      if big["x_bound"] <= 2 else
+                      "outside the 2 x target: products with layers as narrow as these "
+                      f"({', '.join(map(str, flops['layer_sizes']))} units) run far below a large GEMM's rate, and "
+                      "the element-wise work (ReLU, loss, Adam) is not counted in the FLOPs."))
+    return out
+
+
+def variant_sentences(bench: dict) -> list[str]:
+    """What fused Adam, float64 and torch.compile change against the plain PyTorch twin.
+
+    Returns
+    -------
+    list of str
+    """
+    s, _ = _summary(bench)
+    v = s.get("variants", {})
+    times = v.get("epoch_seconds", {})
+    plain = times.get("plain", {})
+    out = []
+    for name, per in times.items():
+        if name == "plain":
+            continue
+        parts = []
+        for b, t in sorted(per.items(), key=lambda kv: int(kv[0])):
+            p = _at(plain, b)
+            if p:
+                r = p / t
+                parts.append(f"{r:.2f} x the plain speed at batch {int(b):,}"
+                             + (" (a gain)" if r > 1.05 else " (a loss)" if r < 0.95 else " (no gain)"))
+        if parts:
+            out.append(f"{name}: " + ", ".join(parts) + ".")
+    compile_runs = v.get("compile", {})
+    cold, warm = compile_runs.get("cold"), compile_runs.get("warm")
+    if cold:
+        costs = list(cold["compile_seconds"].values())
+        source = (f" (measured by `make bench` of {cold['reused_from']}, reused here)" if cold.get("reused_from")
+                  else "")
+        line = f"torch.compile costs {max(costs):.0f} s of compiling up front on an empty compile cache{source}"
+        if warm:
+            line += f", {max(warm['compile_seconds'].values()):.0f} s once its on-disk cache is warm"
+        out.append(line + ".")
+    else:
+        out.append("torch.compile was not measured in this light benchmark: a cold compile alone takes tens of "
+                   "seconds, so only `make bench` measures it.")
+    return out
+
+
+def memory_sentences(bench: dict) -> list[str]:
+    """Peak memory of the fresh training processes and where a process's memory comes from.
+
+    Returns
+    -------
+    list of str
+    """
+    s, one = _summary(bench)
+    out = []
+    n, t = s["train"].get(f"numpy/{one}"), s["train"].get(f"torch/{one}")
+    if n and t:
+        out.append(f"In fresh processes that load only what training needs, the NumPy run peaks at "
+                   f"{n['rusage_peak_mb']:.0f} MB and the PyTorch run at {t['rusage_peak_mb']:.0f} MB (getrusage; "
+                   f"memory_profiler: {n['peak_mb']:.0f} and {t['peak_mb']:.0f} MB): PyTorch needs "
+                   f"{abs(t['rusage_peak_mb'] - n['rusage_peak_mb']):.0f} MB "
+                   f"{'more' if t['rusage_peak_mb'] >= n['rusage_peak_mb'] else 'less'}.")
+    stacks = s.get("memory_stack", {})
+    if stacks.get("torch") and stacks.get("numpy"):
+        def step(steps, prefix):
+            values = [x["rss_mb"] for x in steps]
+            for i, x in enumerate(steps):
+                if x["step"].startswith(prefix):
+                    return values[i] - values[i - 1]
+            return float("nan")
+
+        torch_import = step(stacks["torch"], "+ torch")
+        sk = step(stacks["numpy"], "+ scikit-learn")
+        data = step(stacks["numpy"], "+ data")
+        train_n, train_t = step(stacks["numpy"], "+ training"), step(stacks["torch"], "+ training")
+        biggest = max(("importing torch", torch_import), ("importing scikit-learn", sk), ("the data arrays", data),
+                      ("PyTorch's training", train_t), key=lambda kv: kv[1])
+        pandas_mb = step(s.get("week1", {}).get("steps", []), "+ pandas")
+        if pandas_mb == pandas_mb:
+            out.append(f"scikit-learn imports pandas when it is installed; the training processes keep it out, "
+                       f"which saves the {pandas_mb:.0f} MB that importing pandas costs (measured in the week-1 style "
+                       "process below).")
+        out.append(f"Added one at a time in the training processes: scikit-learn (with SciPy) {sk:+.0f} MB, torch "
+                   f"{torch_import:+.0f} MB, the data arrays {data:+.0f} MB, training {train_n:+.0f} MB for NumPy and "
+                   f"{train_t:+.0f} MB for PyTorch. The largest single piece is {biggest[0]}: the framework, not the "
+                   "network, decides the memory.")
+    return out
+
+
+def week1_sentences(bench: dict) -> list[str]:
+    """The week-1 report's memory numbers, reproduced by measuring the way it did.
+
+    Returns
+    -------
+    list of str
+    """
+    from .comparison import WEEK1_QUOTED
+
+    s, _ = _summary(bench)
+    w = s.get("week1", {})
+    if not w:
+        return ["The week-1 style measurement was not run in this benchmark."]
+    quoted_n, quoted_t = (float(x) for x in WEEK1_QUOTED["peak_mb"])
+    fresh_n = s["train"].get(f"numpy/{s.get('target_threads', 1)}", {}).get("rusage_peak_mb", float("nan"))
+    out = [f"Measured as the week-1 report did, in one process holding pandas, scikit-learn, matplotlib, torch and "
+           f"the data, memory_profiler reports {w['numpy_fit_peak_mb']:.0f} MB while the NumPy network trains "
+           f"(week-1: {quoted_n:.0f} MB) and {w['torch_fit_peak_mb']:.0f} MB while the PyTorch one trains "
+           f"(week-1: {quoted_t:,.0f} MB). These are the whole process's size: the NumPy reading includes "
+           f"{w['before_numpy_fit_mb']:.0f} MB that were there before its fit began (torch among them), against "
+           f"{fresh_n:.0f} MB for NumPy training in a fresh process."]
+    gap_n, gap_t = quoted_n - w["numpy_fit_peak_mb"], quoted_t - w["torch_fit_peak_mb"]
+    for label, gap, quoted in (("NumPy", gap_n, quoted_n), ("PyTorch", gap_t, quoted_t)):
+        if abs(gap) <= 0.25 * quoted:
+            out.append(f"The week-1 {label} figure is reproduced within {abs(gap) / quoted:.0%} by this style of "
+                       "measurement alone.")
+        else:
+            out.append(f"The week-1 {label} figure is {abs(gap):,.0f} MB {'above' if gap > 0 else 'below'} this "
+                       "reproduction: the one-process style explains the baseline, not the rest, which depends on "
+                       "what that notebook held at the time (data frames, earlier models, thread count) and cannot "
+                       "be replayed here.")
+    return out
+
+
+def source_sentences(bench: dict) -> list[str]:
+    """Which benchmark the numbers come from, when, on what machine and threads.
+
+    Returns
+    -------
+    list of str
+    """
+    machine, versions = bench["machine"], bench.get("versions", {})
+    mode = bench.get("mode", "full")
+    how = ("`make bench`'s full benchmark" if mode == "full" else
+           "the light benchmark that `make report` runs (one thread, one training run per backend, three batch "
+           "sizes, no rows sweep; `make bench` runs the full one, which this notebook shows whenever it is current)")
+    return [f"These numbers come from {how}, measured on {bench['created_utc']} in "
+            f"{bench.get('wall_seconds', float('nan')):.0f} s on {machine['cpus']} logical CPUs "
+            f"({machine.get('cpu_model', 'model not recorded')}) with {', '.join(map(str, bench['threads']))} thread(s), "
+            f"torch {versions.get('torch', '?')}, NumPy {versions.get('numpy', '?')}, scikit-learn "
+            f"{versions.get('sklearn', '?')}. Every measurement ran in a fresh process."]
+
+
+def rows_sentences(bench: dict) -> list[str]:
+    """How epoch time and peak memory grow with the number of training rows.
+
+    Returns
+    -------
+    list of str
+    """
+    rows = bench["summary"].get("rows", {})
+    out = []
+    for backend, label in (("numpy", "NumPy"), ("torch", "PyTorch")):
+        slope, per_million = rows.get(f"{backend}_time_slope"), rows.get(f"{backend}_mb_per_million_rows")
+        if slope is None:
+            continue
+        shape = ("about linearly" if 0.85 <= slope <= 1.15 else "faster than linearly" if slope > 1.15
+                 else "slower than linearly (fixed costs still matter at these sizes)")
+        out.append(f"{label}: epoch time grows {shape} with the rows (log-log slope {slope:.2f}); peak memory "
+                   f"grows by {per_million:.0f} MB per million rows.")
+    return out or ["The rows sweep runs in `make bench` only; this benchmark has none."]
+
+
+def targets_sentences(bench: dict) -> list[str]:
+    """How many of the targets this run meets, naming the missed ones with their measured values.
+
+    Returns
+    -------
+    list of str
+    """
+    s = bench["summary"]
+    targets, values = s["targets"], s.get("target_values", {})
+    missed = [name for name, ok in targets.items() if not ok]
+    head = f"{len(targets) - len(missed)} of {len(targets)} targets are met in this run"
+    if not missed:
+        return [head + "."]
+    return [head + "; missed: " + "; ".join(
+        f"{name} (measured {values[name]:.3g})" if name in values else name for name in missed) + "."]

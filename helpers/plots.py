@@ -867,6 +867,8 @@ def loglog_scaling(
     title: str,
     reference_slope: float | None = None,
     ax=None,
+    colors: Mapping[str, str] | None = None,
+    linestyles: Mapping[str, str] | None = None,
 ) -> Figure:
     """Log-log lines with markers, e.g. time against number of rows.
 
@@ -883,18 +885,27 @@ def loglog_scaling(
         the first point of the first series.
     ax : Axes, optional
         Draw into this axes instead of a new figure.
+    colors : mapping name -> colour or model name, optional
+        The colour of each series, e.g. ``{"NumPy MLP, 2 thr": "NumPy MLP"}`` (a model name
+        is resolved with :func:`color_for`, so one model keeps one colour); default:
+        ``color_for(name)``.
+    linestyles : mapping name -> matplotlib line style, optional
+        E.g. one style per thread count; default solid.
 
     Returns
     -------
     Figure
     """
+    colors, linestyles = colors or {}, linestyles or {}
     fig, ax = _new_axes(ax, figsize=(6.0, 4.5))
     first = None
     for name, ys in series.items():
         x = np.asarray(xs[name] if isinstance(xs, Mapping) else xs, dtype=float)
         y = np.asarray(ys, dtype=float)
         ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
-        ax.plot(x[ok], y[ok], marker="o", color=color_for(name), linewidth=1.5, label=name)
+        color = colors.get(name, name)
+        color = color if str(color).startswith("#") else color_for(color)
+        ax.plot(x[ok], y[ok], marker="o", color=color, linestyle=linestyles.get(name, "-"), linewidth=1.5, label=name)
         if first is None and ok.any():
             first = (x[ok], y[ok])
     if reference_slope is not None and first is not None:

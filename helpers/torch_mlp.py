@@ -18,7 +18,7 @@ from torch import nn
 
 from helpers.mlp_base import BaseMLPClassifier
 
-__all__ = ["TorchMLPClassifier", "build_sequential", "resolve_device"]
+__all__ = ["TorchMLPClassifier", "TorchMLPVariantClassifier", "build_sequential", "resolve_device"]
 
 _TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -222,3 +222,82 @@ class_weight, patience, threshold, random_state, dtype, verbose
 
     def _backend_set_weights(self, coefs, intercepts):
         _copy_weights_into(self._model, coefs, intercepts)
+
+
+# ----------------------------------------------------------------------------- variants
+class TorchMLPVariantClassifier(TorchMLPClassifier):
+    """The PyTorch twin with the switches a PyTorch user would try first.
+
+    Same network, initial weights, batch order, loss and Adam arithmetic as
+    :class:`TorchMLPClassifier` (``float64`` is its ``dtype`` parameter); only how the
+    work is executed changes, so the fitted weights agree with the plain twin's to
+    rounding error (tested).
+
+    Parameters
+    ----------
+    hidden_layer_sizes, learning_rate, batch_size, max_epochs, weight_decay, \
+class_weight, patience, threshold, random_state, dtype, verbose, device, num_threads
+        As in :class:`TorchMLPClassifier`.
+    fused_adam : bool, default=False
+        Use ``torch.optim.Adam(fused=True)``: one fused kernel updates all parameters
+        instead of a chain of element-wise operations per tensor.
+    compile_model : bool, default=False
+        Train through ``torch.compile(model)`` (TorchInductor: generated C++ kernels).
+        The first steps pay a one-off compilation (tens of seconds on a CPU), and a
+        recompilation when the epoch's last, shorter batch arrives.
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64, 32),
+        learning_rate=1e-3,
+        batch_size=512,
+        max_epochs=200,
+        weight_decay=1e-3,
+        class_weight=None,
+        patience=10,
+        threshold=0.5,
+        random_state=None,
+        dtype="float32",
+        verbose=False,
+        device="cpu",
+        num_threads=None,
+        fused_adam=False,
+        compile_model=False,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            weight_decay=weight_decay,
+            class_weight=class_weight,
+            patience=patience,
+            threshold=threshold,
+            random_state=random_state,
+            dtype=dtype,
+            verbose=verbose,
+            device=device,
+            num_threads=num_threads,
+        )
+        self.fused_adam = fused_adam
+        self.compile_model = compile_model
+
+    def _backend_init(self, coefs, intercepts, pos_weight):
+        super()._backend_init(coefs, intercepts, pos_weight)
+        if self.fused_adam:
+            self._optimizer = torch.optim.Adam(
+                self._model.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay,
+                fused=True,
+            )
+        # the compiled module shares its parameters with self._model
+        self._train_model = torch.compile(self._model) if self.compile_model else self._model
+
+    def _backend_step(self, X_batch, y_batch):
+        self._model.train()
+        self._optimizer.zero_grad(set_to_none=True)
+        logits = self._train_model(X_batch).squeeze(1)
+        loss = self._loss_fn(logits, y_batch)
+        loss.backward()
+        self._optimizer.step()
+        return loss.item()

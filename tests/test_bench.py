@@ -23,6 +23,11 @@ def test_numpy_process_loads_neither_torch_nor_pandas(small_prepared):
     assert result["epochs"] >= 1 and result["seconds"] > 0
     # memory_profiler's sampled peak never exceeds the process's lifetime peak
     assert 0 < result["peak_mb"] <= result["rusage_peak_mb"] + 1
+    # the same process's memory, piece by piece: no torch step, ending at its lifetime peak
+    steps = [s["step"] for s in result["memory_stack"]]
+    assert steps == ["interpreter", "+ NumPy", "+ scikit-learn (with SciPy)", "+ data arrays", "+ training (peak)"]
+    mb = [s["rss_mb"] for s in result["memory_stack"]]
+    assert mb[-1] == pytest.approx(result["rusage_peak_mb"], abs=1) and mb[-1] >= max(mb[:-1]) - 1
 
 
 def test_torch_process_records_its_threads(small_prepared):
@@ -31,6 +36,33 @@ def test_torch_process_records_its_threads(small_prepared):
     assert result["torch_threads"] == 1
     assert result["modules"]["pandas"] is False and result["modules"]["IPython"] is False
     assert result["epoch_seconds"] > 0
+
+
+def test_torch_sweep_measures_batches_phases_gemm_and_variants(small_prepared):
+    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "sweep",
+                            "backend": "torch", "threads": 1, "batch_sizes": [64, 512], "epochs": 2,
+                            "phase_batches": [64], "phase_rows": 2000, "phase_repeats": 1,
+                            "variant_batches": [512], "variant_epochs": 2})
+    assert set(result["epoch_seconds"]) == {"64", "512"} and min(result["epoch_seconds"].values()) > 0
+    assert result["gemm"]["gflops"] > 0 and result["rows_per_second"] > 0
+    assert [p["batch_size"] for p in result["phases"]] == [64]
+    assert set(result["variants"]) == {"plain", "fused Adam", "float64"}
+    assert result["modules"]["pandas"] is False
+
+
+def test_week1_process_holds_everything_and_reads_whole_process_peaks(small_prepared):
+    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "week1",
+                            "backend": "torch", "threads": 1, "max_epochs": 1})
+    steps = {s["step"]: s["rss_mb"] for s in result["steps"]}
+    assert steps["+ pandas"] > steps["interpreter"] and steps["+ torch"] > steps["+ scikit-learn, matplotlib"]
+    # memory_profiler reads the whole process: never less than what was there before the fit
+    assert result["numpy_fit_peak_mb"] >= result["before_numpy_fit_mb"] - 1
+    assert result["torch_fit_peak_mb"] >= result["before_torch_fit_mb"] - 1
+
+
+def test_a_missing_prepared_split_is_named():
+    with pytest.raises(FileNotFoundError, match="no prepared data for split 'nope'"):
+        bench.data_key("data/processed", "nope")
 
 
 def test_summary_ratios_and_targets_come_from_the_measurements():

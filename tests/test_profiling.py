@@ -1,0 +1,321 @@
+"""The cost study: phase timers do the training step's work, variants keep the numbers, FLOPs are
+counted right, the cache reuses only what is current, and the cost sentences flip with the numbers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import bench, conclusions, cost_figures, plots, profiling
+from helpers.numpy_mlp import NumpyMLPClassifier
+from helpers.torch_mlp import TorchMLPClassifier, TorchMLPVariantClassifier
+
+
+# ----------------------------------------------------------------------------- arithmetic
+def test_flops_count_every_matrix_product_once():
+    # layers 3 -> 4 -> 1 on 10 rows: forward x@W1 (2*10*3*4) + h@W2 (2*10*4*1);
+    # backward dW1, dW2 (same again) + dh = dz @ W2.T (2*10*4*1); no gradient for the input
+    flops = profiling.flops_per_epoch((3, 4, 1), 10)
+    assert flops["forward"] == 2 * 10 * (12 + 4)
+    assert flops["backward"] == 2 * 10 * (12 + 4) + 2 * 10 * 4
+    assert flops["total"] == flops["forward"] + flops["backward"]
+    assert profiling.flops_per_epoch((3, 4, 1), 20)["total"] == 2 * flops["total"]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_gemm_rate_is_measured(backend):
+    rate = profiling.gemm_rate(backend, n=256, repeats=2)
+    assert rate["n"] == 256 and rate["seconds"] > 0
+    assert rate["gflops"] == pytest.approx(2 * 256**3 / rate["seconds"] / 1e9)
+    with pytest.raises(ValueError, match="backend"):
+        profiling.gemm_rate("jax", n=8)
+
+
+# ----------------------------------------------------------------------------- phase timers
+def _fitted(cls, X, y, **kw):
+    model = cls(hidden_layer_sizes=(8, 4), batch_size=32, max_epochs=1, patience=None, random_state=0,
+                dtype="float64", **kw)
+    return model.fit(X, y, X_val=X, y_val=y)
+
+
+@pytest.mark.parametrize("cls, step", [(NumpyMLPClassifier, profiling._numpy_phased_step),
+                                       (TorchMLPClassifier, profiling._torch_phased_step)])
+def test_the_timed_step_does_exactly_the_training_step(cls, step, skewed_binary_data):
+    X, y = skewed_binary_data
+    extra = {"num_threads": 1} if cls is TorchMLPClassifier else {}
+    plain, timed = _fitted(cls, X, y, **extra), _fitted(cls, X, y, **extra)
+    data = plain._backend_prepare(X.astype(np.float64), y.astype(np.float64))
+    idx = np.arange(40, 72)
+    for _ in range(3):
+        plain._backend_step(*plain._backend_rows(data, idx))
+        acc = dict.fromkeys(profiling.PHASES[:-1], 0.0)
+        assert step(timed, data, idx, profiling.time.perf_counter, acc)
+        assert all(v > 0 for v in acc.values())
+    for a, b in zip(plain._backend_get_weights()[0], timed._backend_get_weights()[0]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_phase_times_reports_every_phase_and_the_check(skewed_binary_data):
+    X, y = skewed_binary_data
+    X = X.astype(np.float32)
+    result = profiling.phase_times(NumpyMLPClassifier(random_state=0), X, y, X, y, batch_size=64, repeats=2)
+    assert set(result["phases"]) == set(profiling.PHASES)
+    assert result["steps"] >= 40 and result["steps"] % 2 == 0
+    assert result["step_seconds"] > 0
+    assert result["instrumented_step_seconds"] == pytest.approx(sum(result["phases"].values()))
+    assert result["phase_sum_error"] == pytest.approx(abs(result["instrumented_step_seconds"] / result["step_seconds"] - 1))
+
+
+# ----------------------------------------------------------------------------- variants keep the numbers
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-10), ("float32", 1e-5)])
+def test_fused_adam_keeps_the_plain_twins_weights(dtype, rtol, skewed_binary_data):
+    X, y = skewed_binary_data
+    kw = dict(hidden_layer_sizes=(8,), max_epochs=3, patience=None, batch_size=64, random_state=0, num_threads=1,
+              dtype=dtype)
+    plain = TorchMLPClassifier(**kw).fit(X, y)
+    fused = TorchMLPVariantClassifier(fused_adam=True, **kw).fit(X, y)
+    assert any(g["fused"] for g in fused._optimizer.param_groups)
+    for a, b in zip(plain.coefs_ + plain.intercepts_, fused.coefs_ + fused.intercepts_):
+        np.testing.assert_allclose(b, a, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.skipif(shutil.which("g++") is None and shutil.which("cc") is None,
+                    reason="torch.compile's CPU backend needs a C++ compiler")
+def test_compiled_model_keeps_the_plain_twins_weights(skewed_binary_data):
+    # a tiny model: the first compile still takes tens of seconds (later runs reuse torch's on-disk cache)
+    X, y = skewed_binary_data
+    kw = dict(hidden_layer_sizes=(8,), max_epochs=2, patience=None, batch_size=128, random_state=0, num_threads=1,
+              dtype="float64")
+    plain = TorchMLPClassifier(**kw).fit(X, y)
+    compiled = TorchMLPVariantClassifier(compile_model=True, **kw).fit(X, y)
+    assert compiled._train_model is not compiled._model
+    for a, b in zip(plain.coefs_, compiled.coefs_):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_variant_parameters_are_sklearn_parameters():
+    params = TorchMLPVariantClassifier(fused_adam=True).get_params()
+    assert params["fused_adam"] is True and params["compile_model"] is False
+    assert set(TorchMLPClassifier().get_params()) < set(params)
+
+
+# ----------------------------------------------------------------------------- cache
+@pytest.fixture
+def processed(tmp_path):
+    folder = tmp_path / "processed" / "stratified"
+    folder.mkdir(parents=True)
+    meta = {"source": {"sha256": "a" * 64, "synthetic": False}, "sample_rows": None, "split": {"seed": 42}}
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return tmp_path / "processed"
+
+
+def test_cache_key_follows_data_mode_threads_and_code(processed, monkeypatch):
+    key = bench.cache_key(processed, "stratified", "light", (1,))
+    record = {"cache_key": key}
+    assert bench.is_current(record, processed, "stratified", "light", (1,))
+    assert not bench.is_current(record, processed, "stratified", "full", (1,))
+    assert not bench.is_current(record, processed, "stratified", "light", (1, 2))
+    monkeypatch.setattr(profiling, "code_fingerprint", lambda: "changed code")
+    assert not bench.is_current(record, processed, "stratified", "light", (1,))
+    monkeypatch.undo()
+    meta_path = processed / "stratified" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["sample_rows"] = 3000
+    meta_path.write_text(json.dumps(meta))
+    assert not bench.is_current(record, processed, "stratified", "light", (1,))
+    assert not bench.is_current(record, processed, "temporal", "light", (1,))  # no such prepared split
+
+
+def test_code_fingerprint_covers_the_measuring_modules():
+    assert profiling.code_fingerprint() == profiling.code_fingerprint()
+    assert profiling.code_fingerprint(("bench",)) != profiling.code_fingerprint(("bench", "profiling"))
+    assert set(profiling.MEASURING_MODULES) >= {"bench", "profiling", "mlp_base", "numpy_layers", "numpy_mlp", "torch_mlp"}
+
+
+def test_for_report_reuses_a_current_record_and_prefers_the_full_one(processed, tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    results.mkdir()
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a current record must be reused, not measured again")
+
+    monkeypatch.setattr(bench.subprocess, "run", no_run)
+    light = {"created_utc": "light", "cache_key": bench.cache_key(processed, "stratified", "light", (1,))}
+    (results / "bench_light.json").write_text(json.dumps(light))
+    assert bench.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "light"
+    full = {"created_utc": "full", "cache_key": bench.cache_key(processed, "stratified", "full", (1, 2))}
+    (results / "bench.json").write_text(json.dumps(full))
+    assert bench.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "full"
+    # a stale light record (other code) is measured again
+    (results / "bench.json").unlink()
+    (results / "bench_light.json").write_text(json.dumps({**light, "cache_key": {**light["cache_key"], "code": "old"}}))
+    with pytest.raises(AssertionError, match="reused"):
+        bench.for_report(processed, "stratified", results, log=lambda *_: None)
+
+
+# ----------------------------------------------------------------------------- fabricated records
+def _phase_cell(batch, step, error=0.02):
+    phases = dict.fromkeys(profiling.PHASES, step / len(profiling.PHASES))
+    return {"batch_size": batch, "steps": 40, "step_seconds": step, "phases": phases,
+            "instrumented_step_seconds": step, "phase_sum_error": error}
+
+
+def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=None, numpy_peak=140, torch_peak=390,
+               week1=(450.0, 2000.0)):
+    """A benchmark record with the given epoch times (dict batch -> s) run through ``summarise``."""
+    def m(backend, kind, **kw):
+        return {"backend": backend, "threads": 1, "kind": kind, **kw}
+
+    stack = {"numpy": [{"step": "interpreter", "rss_mb": 20}, {"step": "+ NumPy", "rss_mb": 38},
+                       {"step": "+ scikit-learn (with SciPy)", "rss_mb": 100}, {"step": "+ data arrays", "rss_mb": 110},
+                       {"step": "+ training (peak)", "rss_mb": numpy_peak}],
+             "torch": [{"step": "interpreter", "rss_mb": 20}, {"step": "+ NumPy", "rss_mb": 38},
+                       {"step": "+ scikit-learn (with SciPy)", "rss_mb": 100}, {"step": "+ torch", "rss_mb": 330},
+                       {"step": "+ data arrays", "rss_mb": 340}, {"step": "+ training (peak)", "rss_mb": torch_peak}]}
+    sweep = dict(gemm={"n": 2048, "seconds": 0.1, "gflops": gemm}, train_rows=77_363, layer_sizes=[25, 64, 32, 1],
+                 rows_per_second=1e6)
+    torch_variants = {"plain": {str(b): t for b, t in torch_epoch.items()},
+                      "fused Adam": {str(b): (fused or torch_epoch)[b] for b in torch_epoch},
+                      "float64": {str(b): 2 * t for b, t in torch_epoch.items()}}
+    measurements = [
+        m("numpy", "train", seconds=2.0, epoch_seconds=0.05, epochs=30, peak_mb=numpy_peak, rusage_peak_mb=numpy_peak,
+          memory_stack=stack["numpy"]),
+        m("torch", "train", seconds=6.0, epoch_seconds=0.15, epochs=30, peak_mb=torch_peak, rusage_peak_mb=torch_peak,
+          memory_stack=stack["torch"]),
+        m("numpy", "sweep", epoch_seconds={str(b): t for b, t in numpy_epoch.items()}, **sweep,
+          phases=[_phase_cell(b, t / 100, phase_error) for b, t in numpy_epoch.items()]),
+        m("torch", "sweep", epoch_seconds={str(b): t for b, t in torch_epoch.items()}, **sweep,
+          phases=[_phase_cell(b, t / 100) for b, t in torch_epoch.items()], variants=torch_variants),
+        m("torch", "week1", steps=[{"step": "interpreter", "rss_mb": 20}, {"step": "+ pandas", "rss_mb": 80}],
+          numpy_fit_peak_mb=week1[0], torch_fit_peak_mb=week1[1], before_numpy_fit_mb=week1[0] - 5,
+          before_torch_fit_mb=week1[0]),
+    ]
+    record = {"measurements": measurements, "threads": [1], "created_utc": "2026-01-01T00:00:00Z", "repeats": 1,
+              "mode": "light", "wall_seconds": 60.0, "machine": {"cpus": 2, "cpu_model": "test CPU"},
+              "versions": {"torch": "x", "numpy": "y", "sklearn": "z"}}
+    record["summary"] = bench.summarise(record)
+    return json.loads(json.dumps(record))
+
+
+FAST_NUMPY = {64: 0.3, 512: 0.08, 4096: 0.03}
+SLOW_TORCH = {64: 1.2, 512: 0.25, 4096: 0.05}
+
+
+def test_speed_words_flip_with_the_numbers():
+    fast = " ".join(conclusions.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    slow = " ".join(conclusions.speed_sentences(fabricated(SLOW_TORCH, FAST_NUMPY)))
+    assert "NumPy was 3.0 x faster than PyTorch" in fast  # 2 s against 6 s to early stop
+    assert "faster than PyTorch at batch 512" in fast and "slower than PyTorch at batch 512" in slow
+    assert "its lead shrinks as the batch grows" in fast
+    assert "NumPy stays ahead of it" in fast and "it overtakes NumPy" in slow
+
+
+def test_the_fastest_variant_is_named_and_compared():
+    fused = {64: 1.0, 512: 0.05, 4096: 0.02}
+    text = " ".join(conclusions.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, fused=fused)))
+    assert "the fastest variant is fused Adam" in text and "it overtakes NumPy" in text
+    plain = " ".join(conclusions.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    assert "none of the variants beats the plain twin" in plain
+    variants = " ".join(conclusions.variant_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, fused=fused)))
+    assert "5.00 x the plain speed at batch 512 (a gain)" in variants and variants.startswith("fused Adam:")
+    assert "float64: 0.50 x the plain speed" in variants and "(a loss)" in variants
+    assert "not measured in this light benchmark" in variants
+
+
+def test_gemm_bound_and_phase_check_flip():
+    within = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=80.0)  # 1.46 GFLOP at 80 GFLOP/s: 18 ms; epoch 30 ms
+    outside = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0, phase_error=0.3)
+    assert within["summary"]["targets"]["numpy epoch at batch 4096 within 2 x of the GEMM-rate time for its FLOPs"]
+    assert not outside["summary"]["targets"]["numpy epoch at batch 4096 within 2 x of the GEMM-rate time for its FLOPs"]
+    assert "within the 2 x target" in " ".join(conclusions.arithmetic_sentences(within))
+    assert "outside the 2 x target" in " ".join(conclusions.arithmetic_sentences(outside))
+    assert "inside the 10 % tolerance" in " ".join(conclusions.breakdown_sentences(within))
+    assert "outside the 10 % tolerance" in " ".join(conclusions.breakdown_sentences(outside))
+    assert not outside["summary"]["targets"]["breakdown phases add up to within 10 % of the step time (worst cell)"]
+
+
+def test_breakdown_explains_fixed_cost_against_arithmetic():
+    # PyTorch: 1 ms per step plus 1 us per row; NumPy: 0.1 ms plus 1 us per row
+    record = fabricated(FAST_NUMPY, SLOW_TORCH)
+    for backend, fixed in (("numpy", 1e-4), ("torch", 1e-3)):
+        for b, cell in record["summary"]["phases"][backend].items():
+            cell["step_seconds"] = fixed + 1e-6 * int(b)
+        record["summary"]["step_model"][backend] = bench._per_step_model(
+            {int(b): c for b, c in record["summary"]["phases"][backend].items()})
+    text = " ".join(conclusions.breakdown_sentences(record))
+    assert "PyTorch pays about 1000 us per step" in text and "NumPy about 100 us" in text
+    assert "PyTorch's fixed cost" in text and "the two converge" in text
+
+
+def test_memory_and_targets_flip():
+    lean = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=80.0, numpy_peak=140, torch_peak=390)
+    heavy = fabricated(FAST_NUMPY, SLOW_TORCH, numpy_peak=160, torch_peak=120)
+    assert "PyTorch needs 250 MB more" in " ".join(conclusions.memory_sentences(lean))
+    assert "PyTorch needs 40 MB less" in " ".join(conclusions.memory_sentences(heavy))
+    assert "torch +230 MB" in " ".join(conclusions.memory_sentences(lean))
+    assert conclusions.targets_sentences(lean)[0].startswith(f"{len(lean['summary']['targets'])} of")
+    missed = conclusions.targets_sentences(heavy)[0]
+    assert "missed: numpy peak MB <= 150 (measured 160)" in missed
+
+
+def test_week1_reproduction_is_judged_from_the_numbers():
+    close = " ".join(conclusions.week1_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, week1=(450.0, 2000.0))))
+    far = " ".join(conclusions.week1_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, week1=(450.0, 550.0))))
+    assert "The week-1 PyTorch figure is reproduced within 5%" in close
+    assert "The week-1 PyTorch figure is 1,545 MB above this reproduction" in far
+
+
+def test_summary_markdown_and_figures_come_from_the_record():
+    record = fabricated(FAST_NUMPY, SLOW_TORCH)
+    text = bench.summary_markdown(record)
+    assert "test CPU" in text and "| numpy peak MB <= 150" in text and "NumPy MLP, 4,096" in text
+    figures = cost_figures.all_figures(record)
+    assert {"epoch_vs_batch", "phase_breakdown", "gflops", "memory_stack", "variants"} <= set(figures)
+    for frame in (cost_figures.phase_table(record), cost_figures.variant_table(record),
+                  cost_figures.memory_table(record), cost_figures.targets_table(record)):
+        assert len(frame) > 0
+
+
+def test_epoch_vs_batch_colours_by_backend_and_styles_by_threads():
+    record = fabricated(FAST_NUMPY, SLOW_TORCH)
+    record["threads"] = [1, 2]
+    record["summary"]["batch"]["numpy/2"] = record["summary"]["batch"]["numpy/1"]
+    record["summary"]["batch"]["torch/2"] = record["summary"]["batch"]["torch/1"]
+    fig = bench.bench_figures(record)["epoch_vs_batch"]
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    assert lines["NumPy MLP, 2 thr"].get_color() == plots.color_for("NumPy MLP") == lines["NumPy MLP, 1 thr"].get_color()
+    assert lines["PyTorch MLP, 1 thr"].get_color() == plots.color_for("PyTorch MLP")
+    assert lines["NumPy MLP, 1 thr"].get_linestyle() != lines["NumPy MLP, 2 thr"].get_linestyle()
+    assert lines["PyTorch MLP, 1 thr"].get_linestyle() == lines["NumPy MLP, 1 thr"].get_linestyle()
+
+
+def test_torch_is_not_loaded_by_profiling_imports():
+    # profiling imports only the standard library at module level (numpy/torch inside functions)
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(profiling))
+    top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    names = {a.name.split(".")[0] for n in top for a in n.names if isinstance(n, ast.Import)}
+    names |= {n.module.split(".")[0] for n in top if isinstance(n, ast.ImportFrom) and n.module}
+    assert not names & {"numpy", "torch", "pandas", "sklearn"}
+    assert torch.__version__  # torch itself is importable here
+
+
+def test_compile_cost_is_reported_with_its_source():
+    record = fabricated(FAST_NUMPY, SLOW_TORCH)
+    for state, cost in (("cold", 33.0), ("warm", 4.0)):
+        record["measurements"].append({"backend": "torch", "threads": 1, "kind": "compile", "cache": state,
+                                       "epoch_seconds": {"512": 0.2, "4096": 0.05},
+                                       "compile_seconds": {"512": cost, "4096": cost / 2},
+                                       "reused_from": "2026-01-02T00:00:00Z"})
+    record["summary"] = json.loads(json.dumps(bench.summarise(record)))
+    text = " ".join(conclusions.variant_sentences(record))
+    assert "torch.compile costs 33 s" in text and "4 s once its on-disk cache is warm" in text
+    assert "make bench` of 2026-01-02T00:00:00Z, reused here" in text
+    assert "torch.compile" in record["summary"]["variants"]["epoch_seconds"]
+    assert "PyTorch torch.compile" in cost_figures.variant_table(record).index
