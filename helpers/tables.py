@@ -16,6 +16,13 @@ import pandas as pd
 
 __all__ = ["show", "markdown"]
 
+#: Column names shown as readers know them (metric keys as in ``helpers.metrics.METRIC_LABELS``).
+_LABELS = {"pr_auc": "PR-AUC", "roc_auc": "ROC-AUC", "f1": "F1", "precision": "precision", "recall": "recall",
+           "accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "brier": "Brier",
+           "threshold": "threshold", "threshold_rule": "threshold rule", "class_weight": "class weight",
+           "cv_pr_auc": "CV PR-AUC", "cv_std": "CV SD", "diff_vs_best": "vs best", "diff_se": "SE",
+           "fit_seconds": "s per fit"}
+
 
 def _format(value, digits: int) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -59,11 +66,12 @@ def markdown(frame: pd.DataFrame | pd.Series, caption: str | None = None, digits
     if isinstance(frame, pd.Series):
         frame = frame.to_frame(frame.name if frame.name is not None else "value")
     shown = frame.copy()
-    shown.columns = [str(c) for c in shown.columns]
+    shown.columns = [_LABELS.get(str(c), str(c)) for c in shown.columns]
     body = shown.apply(lambda col: col.map(lambda v, whole=_whole(col): _format(int(v) if whole else v, digits)))
     body = body.astype(str)
-    if index:
-        body.index = [_format(i, digits) for i in body.index]
+    if index:  # a MultiIndex entry (a tuple) reads as "a / b / c"
+        body.index = [" / ".join(_format(v, digits) for v in i) if isinstance(i, tuple) else _format(i, digits)
+                      for i in body.index]
         body.index.name = frame.index.name or ""
     text = body.to_markdown(index=index, disable_numparse=True)
     if caption:

@@ -200,3 +200,17 @@ def test_expected_calibration_error_against_a_manual_count():
     expected = (3 / 8) * abs(np.mean(p[:3]) - 1 / 3) + (5 / 8) * abs(np.mean(p[3:]) - 3 / 5)
     assert expected_calibration_error(y, p, n_bins=2) == pytest.approx(expected)
     assert expected_calibration_error(y, y.astype(float), n_bins=10) == 0.0
+
+
+def test_markdown_tables_read_like_tables():
+    import pandas as pd
+
+    from helpers.tables import markdown
+
+    frame = pd.DataFrame({"rows": [2099, 301], "rate": [0.2, 0.25], "name": ["a|b", None]},
+                         index=pd.MultiIndex.from_tuples([("NumPy MLP", "none"), ("PyTorch MLP", "balanced")]))
+    text = markdown(frame, caption="A caption", digits=2)
+    lines = text.splitlines()
+    assert lines[0].count("|") == lines[2].count("|") == 5  # header, rule, rows: one pipe table
+    assert "NumPy MLP / none" in text and "2,099" in text and "0.25" in text and "a/b" in text
+    assert lines[-1] == "Table: A caption"
