@@ -386,6 +386,16 @@ def for_report(processed_dir=None, split="stratified", results_dir=None, mode="l
     return _read(target)
 
 
+def current_record(processed_dir=None, split="stratified", results_dir=None) -> dict | None:
+    """The record :func:`for_report` would show, without measuring anything: ``make bench``'s full one
+    when current for this data and code, else the light one when current, else None."""
+    full = load_bench(results_dir)
+    if is_current(full, processed_dir, split):
+        return full
+    light = _read(light_path(results_dir))
+    return light if is_current(light, processed_dir, split, "light", MODES["light"]["threads"]) else None
+
+
 def _read(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 

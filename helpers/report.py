@@ -558,7 +558,8 @@ def publish(parameters: dict) -> None:
     export(committed, "html")  # into reports/publish, beside the staged copies
     from .summary import results_markdown
 
-    update_readme(results_markdown(parameters.get("split", "stratified"), parameters.get("results_dir")))
+    update_readme(results_markdown(parameters.get("split", "stratified"), parameters.get("results_dir"),
+                                   parameters.get("processed_dir")))
 
 
 def remove_stale_figures(folder: Path, since: float) -> list[str]:

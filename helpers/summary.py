@@ -46,7 +46,7 @@ def save_schemes(results_dir, cells: dict, diffs: dict, sentences: list[str], re
                                                     "repeats": repeats})
 
 
-def results_markdown(split: str = "stratified", results_dir=None) -> str:
+def results_markdown(split: str = "stratified", results_dir=None, processed_dir=None) -> str:
     """The README's results section from the saved summaries (and the cost study, when present)."""
     study_path = _study_path(results_dir, split)
     if not study_path.is_file():
@@ -92,14 +92,13 @@ def results_markdown(split: str = "stratified", results_dir=None) -> str:
                 f"{v['pr_auc']['mean']:.3f} [{v['pr_auc']['low']:.3f}, {v['pr_auc']['high']:.3f}]"
                 for v in by_model.values()) + " |")
         lines += [""] + [f"- {text}" for text in sc["sentences"]]
-    try:
-        from .bench import load_bench
+    from .bench import current_record, summary_markdown
 
-        bench = load_bench(results_dir)
-    except Exception:  # the cost study is optional here; notebook 06 reports its own problems
-        bench = None
-    if bench is not None and bench.get("summary_markdown"):
-        lines += ["", "Speed and memory (notebook 06 / `make bench`, fresh processes):", "", bench["summary_markdown"]]
+    bench = current_record(processed_dir, split, results_dir)
+    if bench is not None:
+        lines += ["", f"Speed and memory (notebook 06, the {bench.get('mode', 'full')} benchmark; every measurement in a "
+                  "fresh process):", "", summary_markdown(bench), "", "![phases](figures/06_phase_breakdown.png)", "",
+                  "![memory](figures/06_memory_stack.png)"]
     lines += ["", "![seeds](figures/04_seed_spread.png)", "", "![paired differences](figures/04_paired_differences.png)",
               "", "![schemes](figures/05_schemes.png)", "", "![confusion](figures/04_confusion_counts.png)"]
     return "\n".join(lines)
