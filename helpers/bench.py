@@ -74,6 +74,17 @@ def _epoch_seconds(backend, threads, seed, batch_size, epochs, X, y, X_val, y_va
     return statistics.median(seconds[1:]), seconds[0], model
 
 
+def _rows_per_second(model, X) -> float:
+    """Inference throughput of ``model.predict_proba`` on ``X``: median of 5 timed calls after a warm-up."""
+    model.predict_proba(X)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        model.predict_proba(X)
+        times.append(time.perf_counter() - started)
+    return len(X) / statistics.median(times)
+
+
 def _worker(task: dict) -> dict:
     """Run one measurement in this (fresh) process; the parent set the thread variables."""
     import resource
@@ -116,14 +127,7 @@ def _worker(task: dict) -> dict:
         for batch in task["batch_sizes"]:
             out["epoch_seconds"][batch], _, model = _epoch_seconds(backend, threads, seed, batch, task["epochs"],
                                                                    X, y, X_val, y_val)
-        X_test = data.X["test"]
-        model.predict_proba(X_test)  # warm-up
-        times = []
-        for _ in range(5):
-            started = time.perf_counter()
-            model.predict_proba(X_test)
-            times.append(time.perf_counter() - started)
-        out["rows_per_second"] = len(X_test) / statistics.median(times)
+        out["rows_per_second"] = _rows_per_second(model, data.X["test"])
         out["gemm"] = profiling.gemm_rate(backend)
         out["phases"] = [profiling.phase_times(_estimator(backend, threads, random_state=seed), X, y, X_val, y_val,
                                                batch, max_rows=min(task["phase_rows"] or X.shape[0], X.shape[0]),
@@ -155,14 +159,7 @@ def _worker(task: dict) -> dict:
     elif kind == "inference":
         model = _estimator(backend, threads, random_state=seed, max_epochs=1, patience=None)
         model.fit(X, y, X_val=X_val, y_val=y_val)
-        X_test = data.X["test"]
-        model.predict_proba(X_test)  # warm-up
-        times = []
-        for _ in range(5):
-            started = time.perf_counter()
-            model.predict_proba(X_test)
-            times.append(time.perf_counter() - started)
-        out.update(rows=len(X_test), rows_per_second=len(X_test) / statistics.median(times))
+        out.update(rows=len(data.X["test"]), rows_per_second=_rows_per_second(model, data.X["test"]))
     else:
         raise ValueError(f"unknown benchmark task kind {kind!r}")
     out["rusage_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
