@@ -33,6 +33,7 @@ Evaluation and reporting
 - ``conclusions``  the sentences that state findings, worded by code from the numbers
 - ``bench``        the speed and memory benchmark (a fresh process per measurement)
 - ``profiling``    where time and memory go (notebook 06)
+- ``cost_figures`` the figures and tables of the cost study (notebook 06)
 - ``plots``        figures, one colour per model, and the one ``save_fig`` helper
 - ``study_plots``  figures of the repeated runs and the validation schemes
 - ``explorer``     the interactive threshold explorer (ipywidgets) and its static view for exports

@@ -98,6 +98,13 @@ def week1_rows(result: SchemeResult) -> dict:
     return {m: {k: float(runs.metric(m, k).mean()) for k in ("pr_auc", "roc_auc", "f1", "accuracy")} for m in NETWORKS}
 
 
+def data_banner(results: dict[str, SchemeResult], main_split: str) -> str:
+    """Which data the schemes ran on (the banner of notebook 01's split, else of the first scheme)."""
+    from .prepared import source_banner
+
+    return source_banner((results.get(main_split) or next(iter(results.values()))).meta)
+
+
 def diagnostics_table(results: dict[str, SchemeResult]) -> pd.DataFrame:
     """What each scheme's training rows reveal about its test rows (from the prepared data's metadata)."""
     rows = {}
