@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .metrics import METRIC_LABELS
 from .plots import color_for
@@ -73,8 +74,10 @@ def paired_forest(diffs: Sequence[Mapping], margins: Mapping[str, float],
             ax.errorbar(d["estimate"], y, xerr=[[d["estimate"] - d["low"]], [d["high"] - d["estimate"]]], fmt="o",
                         color=color_for(d["label"].split(" - ")[-1]), ecolor="black", capsize=4, markersize=6)
         ax.set_yticks(range(len(rows)), [d["label"] for d in rows][::-1], fontsize=9)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.set_xlabel(f"{_label(metric)} difference")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, frameon=False)
     fig.suptitle(title)
     return fig
 
@@ -109,6 +112,7 @@ def scheme_points(table: Mapping[str, Mapping[str, Mapping[str, Mapping[str, flo
         ax.set_xticks(range(len(schemes)), schemes)
         ax.set_title(_label(metric))
         ax.grid(axis="x", visible=False)
-    axes[0][0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, fontsize=8, frameon=False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=max(len(models), 1), fontsize=9, frameon=False)
     fig.suptitle(title)
     return fig
