@@ -4,7 +4,7 @@ Kinds
 -----
 ``stratified``
     70 / 10 / 20 % of the cleaned rows, stratified on the label, seeded. Rows of one patient, even
-    of one patient on one day, land in different parts.
+    of one patient on one day, can land in different parts.
 ``grouped``
     about 70 / 10 / 20 % of the rows with every patient (``PatientId``) in exactly one part,
     stratified on the label as far as whole patients allow (:func:`grouped_split`), seeded.
@@ -29,8 +29,9 @@ outcomes on strictly earlier days, whatever part those rows are in: legitimate, 
 known before the appointment day. But in a random split (stratified, original) a test row's outcome
 then enters the history of the same patient's later *training* rows, and a test row often has a
 training row of the same patient on the same day, which mostly shares its outcome. The grouped
-split rules out both (no patient in two parts); the temporal split rules out the first (every test
-day is after every training day) and tests on the future, as a clinic would use the model.
+split rules out both (no patient in two parts). The temporal split rules out both as well (every
+test day is after every training day) but keeps patients on both sides: it tests on the future,
+often of patients already seen, as a clinic would use the model.
 """
 
 from __future__ import annotations
