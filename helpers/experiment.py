@@ -47,13 +47,15 @@ def parts_table(data: PreparedData) -> pd.DataFrame:
                          "no-show rate": [float(np.mean(data.y[p])) for p in data.y]}, index=list(data.y))
 
 
+#: The values a notebook's ``class_weight`` parameter takes (the runner refuses others before anything runs).
+CLASS_WEIGHT_CHOICES = (CV, "balanced", "none", None)
+
+
 def parse_class_weight(value):
     """A notebook's ``class_weight`` parameter: ``"cv"``, ``"balanced"``, ``"none"`` (or None)."""
-    if value is None or (isinstance(value, str) and value.lower() == "none"):
-        return None
-    if value in (CV, "balanced"):
-        return value
-    raise ValueError(f"class_weight must be 'cv' (the cross-validated choice), 'balanced' or 'none'; got {value!r}")
+    if value not in CLASS_WEIGHT_CHOICES:
+        raise ValueError(f"class_weight must be 'cv' (the cross-validated choice), 'balanced' or 'none'; got {value!r}")
+    return None if value in ("none", None) else value
 
 
 @dataclass

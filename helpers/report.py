@@ -53,8 +53,6 @@ TYPES_WHEN_NONE: dict[str, tuple[type, ...]] = {
     "compare_split": (str,),
     "weight_decay": (int, float),
 }
-#: Parameters whose value must be one of a few (``None`` included where it is listed).
-CHOICES: dict[str, tuple] = {"class_weight": ("cv", "balanced", "none", None)}
 #: Parameters holding a list of split kinds.
 SPLIT_LIST_PARAMETERS = ("validation_schemes",)
 #: Parameters naming a split: their values must be one of ``helpers.splits.SPLIT_KINDS``.
@@ -197,6 +195,13 @@ def _fits(value, types: tuple[type, ...] | None, default) -> bool:
     return isinstance(value, types)
 
 
+def _choices() -> dict[str, tuple]:
+    """Parameters whose value must be one of a few, from the helpers that read them."""
+    from .experiment import CLASS_WEIGHT_CHOICES
+
+    return {"class_weight": CLASS_WEIGHT_CHOICES}
+
+
 def validate_parameters(parameters: dict, declared: dict[str, dict]) -> None:
     """Refuse parameters no notebook declares, values of the wrong type and unknown splits.
 
@@ -229,9 +234,9 @@ def validate_parameters(parameters: dict, declared: dict[str, dict]) -> None:
                 continue
             default = params[name]
             types = _expected_types(name, default)
-            if name in CHOICES:
-                if value not in CHOICES[name]:
-                    raise ParameterError(f"parameter {name!r} must be one of {', '.join(map(repr, CHOICES[name]))}; "
+            if name in _choices():
+                if value not in _choices()[name]:
+                    raise ParameterError(f"parameter {name!r} must be one of {', '.join(map(repr, _choices()[name]))}; "
                                          f"got {value!r}")
                 continue
             if not _fits(value, types, default):

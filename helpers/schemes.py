@@ -181,9 +181,3 @@ def first_seed_matrices(result: SchemeResult) -> dict:
 
     return {f"{m} (ours)": cm for m, cm in first_seed_confusions(result.runs).items()}
 
-
-def week1_confusion_sentence(matrices: dict) -> str:
-    """Recall and precision of each confusion matrix, quoted or ours."""
-    from .experiment import confusion_sentence
-
-    return confusion_sentence(matrices)

@@ -14,12 +14,12 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from .metrics import METRIC_LABELS
+
 __all__ = ["show", "markdown"]
 
-#: Column names shown as readers know them (metric keys as in ``helpers.metrics.METRIC_LABELS``).
-_LABELS = {"pr_auc": "PR-AUC", "roc_auc": "ROC-AUC", "f1": "F1", "precision": "precision", "recall": "recall",
-           "accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "brier": "Brier",
-           "threshold": "threshold", "threshold_rule": "threshold rule", "class_weight": "class weight",
+#: Column names shown as readers know them: the metrics' names (``helpers.metrics.METRIC_LABELS``) and a few more.
+_LABELS = {**METRIC_LABELS, "threshold_rule": "Threshold rule", "class_weight": "Class weight",
            "cv_pr_auc": "CV PR-AUC", "cv_std": "CV SD", "diff_vs_best": "vs best", "diff_se": "SE",
            "fit_seconds": "s per fit"}
 
