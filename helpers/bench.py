@@ -8,7 +8,8 @@ Measures, for NumPy and PyTorch, on the prepared training split (notebook 01 mus
 
 - training to early stop with the default configuration (median of ``--repeats`` fresh processes);
 - epoch time against batch size (64 ... 8,192), inference throughput on the test rows, this
-  machine's float32 GEMM rate, and the per-step time of each training phase (batch sizes 64, 512,
+  machine's float32 GEMM rate, the time of each batch size's epoch of matrix products alone (the
+  network's own shapes), and the per-step time of each training phase (batch sizes 64, 512,
   4,096 on one thread; :mod:`helpers.profiling`);
 - the PyTorch variants a user would try: fused Adam, float64 and (full mode) ``torch.compile``;
 - the memory of a fresh process as libraries, data and training are added, and the week-1
@@ -111,10 +112,12 @@ def _worker(task: dict) -> dict:
     X, y, X_val, y_val = data.X["train"], data.y["train"], data.X["val"], data.y["val"]
 
     if kind == "train":
-        stack.append({"step": "+ data arrays", "rss_mb": profiling.current_rss_mb()})
+        stack.append({"step": "+ data arrays", **profiling.memory_now(), "modules": len(sys.modules)})
         model = _estimator(backend, threads, random_state=seed)
         seconds, peak = _peak_fit(model, X, y, X_val, y_val)
-        stack.append({"step": "+ training (peak)", "rss_mb": profiling.peak_rss_mb()})
+        # the lifetime peak; its split into private and file-backed pages is read when training ends
+        stack.append({"step": "+ training (peak)", **profiling.memory_now(), "rss_mb": profiling.peak_rss_mb(),
+                      "modules": len(sys.modules)})
         out["memory_stack"] = stack
         out.update(seconds=seconds, epochs=model.n_iter_, best_epoch=model.best_epoch_, peak_mb=peak,
                    epoch_seconds=statistics.median(h["seconds"] for h in model.history_),
@@ -129,12 +132,15 @@ def _worker(task: dict) -> dict:
                                                                    X, y, X_val, y_val)
         out["rows_per_second"] = _rows_per_second(model, data.X["test"])
         out["gemm"] = profiling.gemm_rate(backend)
+        out["blas"] = profiling.blas_library(backend)
+        out["layer_sizes"] = [X.shape[1], *model.hidden_layer_sizes, 1]
+        out["products"] = {batch: profiling.products_time(backend, out["layer_sizes"], X.shape[0], batch)
+                           for batch in task["batch_sizes"]}
         out["phases"] = [profiling.phase_times(_estimator(backend, threads, random_state=seed), X, y, X_val, y_val,
                                                batch, max_rows=min(task["phase_rows"] or X.shape[0], X.shape[0]),
                                                repeats=task["phase_repeats"])
                          for batch in task.get("phase_batches", [])]
         out["train_rows"] = int(X.shape[0])
-        out["layer_sizes"] = [X.shape[1], *model.hidden_layer_sizes, 1]
         if task.get("variant_batches"):  # the PyTorch switches a user would try, against the plain twin
             out["variants"] = {}
             for name, variant, dtype in (("plain", None, "float32"), ("fused Adam", {"fused_adam": True}, "float32"),
@@ -491,8 +497,12 @@ def _summarise_cost(bench: dict, out: dict, one: int) -> None:
     m = bench["measurements"]
     out["phases"], out["gemm"], out["arithmetic"], out["step_model"] = {}, {}, {}, {}
     sweeps = [r for r in m if r["kind"] == "sweep"]
+    products, out["blas"] = {}, {}
     for r in sweeps:
         out["gemm"][f"{r['backend']}/{r['threads']}"] = r["gemm"]["gflops"]
+        if r.get("blas"):
+            out["blas"][r["backend"]] = r["blas"]
+        products[f"{r['backend']}/{r['threads']}"] = {int(b): p for b, p in r.get("products", {}).items()}
         if r["threads"] == one and r.get("phases"):
             out["phases"][r["backend"]] = {int(p["batch_size"]): p for p in r["phases"]}
     for backend, per in out["phases"].items():
@@ -507,9 +517,13 @@ def _summarise_cost(bench: dict, out: dict, one: int) -> None:
             for batch, seconds in out["batch"].get(f"{backend}/{one}", {}).items():
                 if rate:
                     bound = flops["total"] / (rate * 1e9)
-                    out["arithmetic"].setdefault(backend, {})[int(batch)] = {
-                        "epoch_seconds": seconds, "achieved_gflops": flops["total"] / seconds / 1e9,
-                        "gemm_gflops": rate, "gemm_bound_seconds": bound, "x_bound": seconds / bound}
+                    cell = {"epoch_seconds": seconds, "achieved_gflops": flops["total"] / seconds / 1e9,
+                            "gemm_gflops": rate, "gemm_bound_seconds": bound, "x_bound": seconds / bound}
+                    floor = products.get(f"{backend}/{one}", {}).get(int(batch))
+                    if floor:  # the epoch's own products alone: what the layers' shapes allow
+                        cell.update(products_seconds=floor["seconds"], products_gflops=floor["gflops"],
+                                    products_x_bound=floor["seconds"] / bound, x_products=seconds / floor["seconds"])
+                    out["arithmetic"].setdefault(backend, {})[int(batch)] = cell
     variants = {"epoch_seconds": {}, "compile": {}}
     for r in m:
         if r["kind"] == "sweep" and r.get("variants"):
@@ -545,7 +559,7 @@ def _loglog_slope(xs, ys) -> float:
 def summary_markdown(bench: dict) -> str:
     """Markdown tables of the benchmark (for the README), generated from its numbers."""
     from . import conclusions
-    from .cost_figures import memory_table, phase_table, targets_table, variant_table
+    from .cost_figures import arithmetic_table, memory_table, phase_table, targets_table, variant_table
     from .tables import markdown
 
     bench = json.loads(json.dumps(bench))  # string keys, as read back from the file
@@ -563,13 +577,15 @@ def summary_markdown(bench: dict) -> str:
     lines += [f"| {k} | {v:.2f} |" for k, v in s["ratios"].items()]
     if s.get("phases"):
         lines += ["", markdown(phase_table(bench), digits=3, caption="milliseconds per training step, 1 thread")]
+    if s.get("arithmetic"):
+        lines += ["", markdown(arithmetic_table(bench), digits=3)]
     if s.get("variants", {}).get("epoch_seconds"):
         lines += ["", markdown(variant_table(bench), digits=3)]
     if s.get("memory_stack"):
         lines += ["", markdown(memory_table(bench), digits=0)]
     lines += ["", markdown(targets_table(bench), digits=3)]
     sentences = [*conclusions.speed_sentences(bench), *conclusions.breakdown_sentences(bench),
-                 *conclusions.memory_sentences(bench)] if s.get("phases") else []
+                 *conclusions.arithmetic_sentences(bench), *conclusions.memory_sentences(bench)] if s.get("phases") else []
     if sentences:
         lines += ["", *[f"- {x}" for x in sentences]]
     return "\n".join(lines)

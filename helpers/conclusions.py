@@ -484,12 +484,48 @@ def arithmetic_sentences(bench: dict) -> list[str]:
         out.append(f"{label} achieves {rates} GFLOP/s.")
     big = _at(arith["numpy"], 4096)
     if big:
-        out.append(f"At batch 4,096 the NumPy epoch takes {big['x_bound']:.1f} x the GEMM-rate time for its FLOPs, "
-                   + ("within the 2 x target: the network is as fast as its matrix products allow."
-                      if big["x_bound"] <= 2 else
-                      "outside the 2 x target: products with layers as narrow as these "
-                      f"({', '.join(map(str, flops['layer_sizes']))} units) run far below a large GEMM's rate, and "
-                      "the element-wise work (ReLU, loss, Adam) is not counted in the FLOPs."))
+        out.append(f"At batch 4,096 the NumPy epoch takes {big['x_bound']:.1f} x the GEMM-rate time for its FLOPs: "
+                   + ("within the 2 x target." if big["x_bound"] <= 2 else "outside the 2 x target."))
+        out += _floor_sentences(big, _at(arith.get("torch", {}), 4096), flops["layer_sizes"], s.get("blas", {}))
+    return out
+
+
+def _floor_sentences(numpy_cell: dict, torch_cell: dict | None, layer_sizes, blas: dict) -> list[str]:
+    """Why an epoch sits where it does against the GEMM bound, from the epoch of products alone."""
+    if "products_seconds" not in numpy_cell:
+        return []
+    epoch, floor = numpy_cell["epoch_seconds"], numpy_cell["products_seconds"]
+    widths = ", ".join(map(str, layer_sizes))
+    numpy_blas = f"NumPy's BLAS ({blas['numpy']})" if blas.get("numpy") else "NumPy's BLAS"
+    out = [f"The epoch's matrix products alone (the same shapes, layouts and calls, back to back with nothing "
+           f"else) take {floor * 1e3:.0f} ms in NumPy, {numpy_cell['products_gflops']:.0f} GFLOP/s: "
+           f"{numpy_cell['products_x_bound']:.1f} x the bound, because {numpy_blas} runs "
+           + ("well below" if numpy_cell["products_x_bound"] > 1.25 else "close to")
+           + f" its large-GEMM rate on matrices only {widths} wide. The rest of the NumPy epoch, "
+           f"{max(epoch - floor, 0) * 1e3:.0f} ms ({max(epoch - floor, 0) / epoch:.0%}), is the element-wise work "
+           "(bias, ReLU and its mask, loss, Adam), the batch gathering and Python."]
+    floor_x = numpy_cell["products_x_bound"]
+    if floor_x > 2.2:
+        out.append(f"So on this machine no NumPy training loop can meet the 2 x target, however lean the rest: "
+                   f"its products alone are {floor_x:.1f} x. The bound assumes every product runs at a large square "
+                   "GEMM's rate, which this BLAS does not reach on matrices this narrow.")
+    elif floor_x >= 1.8:
+        out.append(f"The products alone ({floor_x:.1f} x) use up about the whole 2 x allowance, so the target could "
+                   "be met only if the element-wise work, the gathering and Python took no time at all.")
+    elif numpy_cell["x_bound"] > 2:
+        out.append("The products alone fit within 2 x, so the gap to the target is the element-wise work and the "
+                   "per-step overhead, not the matrix products.")
+    if torch_cell and "products_seconds" in torch_cell:
+        extra = torch_cell["epoch_seconds"] - epoch
+        products_extra = torch_cell["products_seconds"] - floor
+        torch_blas = f" with {blas['torch']}" if blas.get("torch") else ""
+        out.append(f"torch's own products take {torch_cell['products_seconds'] * 1e3:.0f} ms{torch_blas} "
+                   f"({torch_cell['products_gflops']:.0f} GFLOP/s, "
+                   f"{torch_cell['products_seconds'] / torch_cell['gemm_bound_seconds']:.1f} x its own bound); the "
+                   f"PyTorch epoch is {abs(extra) * 1e3:.0f} ms {'longer' if extra >= 0 else 'shorter'} than NumPy's, "
+                   f"and the products account for {products_extra * 1e3:+.0f} ms of that"
+                   + (": the difference lies outside the matrix products." if abs(products_extra) < 0.5 * abs(extra)
+                      or products_extra * extra < 0 else "."))
     return out
 
 
@@ -551,28 +587,50 @@ def memory_sentences(bench: dict) -> list[str]:
                    f"{'more' if t['rusage_peak_mb'] >= n['rusage_peak_mb'] else 'less'}.")
     stacks = s.get("memory_stack", {})
     if stacks.get("torch") and stacks.get("numpy"):
-        def step(steps, prefix):
-            values = [x["rss_mb"] for x in steps]
-            for i, x in enumerate(steps):
-                if x["step"].startswith(prefix):
-                    return values[i] - values[i - 1]
+        def added(steps, name, key="rss_mb"):
+            for previous, x in zip(steps, steps[1:]):
+                if x["step"] == name and x.get(key) is not None and previous.get(key) is not None:
+                    return x[key] - previous[key]
             return float("nan")
 
-        torch_import = step(stacks["torch"], "+ torch")
-        sk = step(stacks["numpy"], "+ scikit-learn")
-        data = step(stacks["numpy"], "+ data")
-        train_n, train_t = step(stacks["numpy"], "+ training"), step(stacks["torch"], "+ training")
-        biggest = max(("importing torch", torch_import), ("importing scikit-learn", sk), ("the data arrays", data),
-                      ("PyTorch's training", train_t), key=lambda kv: kv[1])
-        pandas_mb = step(s.get("week1", {}).get("steps", []), "+ pandas")
+        torch_import = added(stacks["torch"], "+ torch")
+        optim = added(stacks["torch"], "+ torch.optim.Adam")
+        sk = added(stacks["numpy"], "+ scikit-learn (with SciPy)")
+        data = added(stacks["numpy"], "+ data arrays")
+        train_n, train_t = added(stacks["numpy"], "+ training (peak)"), added(stacks["torch"], "+ training (peak)")
+        pieces = [("importing torch", torch_import), ("importing scikit-learn", sk), ("the data arrays", data),
+                  ("torch.optim's compiler stack", optim), ("PyTorch's training", train_t)]
+        biggest = max((p for p in pieces if p[1] == p[1]), key=lambda kv: kv[1])
+        pandas_mb = added(s.get("week1", {}).get("steps", []), "+ pandas")
         if pandas_mb == pandas_mb:
             out.append(f"scikit-learn imports pandas when it is installed; the training processes keep it out, "
                        f"which saves the {pandas_mb:.0f} MB that importing pandas costs (measured in the week-1 style "
                        "process below).")
+        optim_part = f", constructing torch.optim.Adam {optim:+.0f} MB" if optim == optim else ""
         out.append(f"Added one at a time in the training processes: scikit-learn (with SciPy) {sk:+.0f} MB, torch "
-                   f"{torch_import:+.0f} MB, the data arrays {data:+.0f} MB, training {train_n:+.0f} MB for NumPy and "
-                   f"{train_t:+.0f} MB for PyTorch. The largest single piece is {biggest[0]}: the framework, not the "
-                   "network, decides the memory.")
+                   f"{torch_import:+.0f} MB{optim_part}, the data arrays {data:+.0f} MB, training {train_n:+.0f} MB "
+                   f"for NumPy and {train_t:+.0f} MB for PyTorch. The largest single piece is {biggest[0]}: the "
+                   "framework, not the network, decides the memory.")
+        step = next((x for x in stacks["torch"] if x["step"] == "+ torch.optim.Adam"), None)
+        if step and step.get("compiler_stack"):
+            before = next(x for x in stacks["torch"] if x["step"] == "+ torch")
+            sizes = s.get("flops", {}).get("layer_sizes")
+            state = (f" ({2 * 4 * sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) / 1024:.0f} kB of float32 "
+                     "moments here)") if sizes else ""
+            out.append(f"The optimiser's {optim:.0f} MB are not its state{state}: constructing "
+                       f"torch.optim.Adam loads {step['modules'] - before['modules']:,} more modules, among them "
+                       f"{', '.join(step['compiler_stack'])}, because torch marks the optimiser's methods as not to "
+                       "be compiled and imports its compiler to do so, whether or not torch.compile is ever used.")
+        ends = {k: stacks[k][-1] for k in ("numpy", "torch")}
+        if all(e.get("anon_mb") is not None for e in ends.values()):
+            n_end, t_end = ends["numpy"], ends["torch"]
+            out.append(f"When training ends, the NumPy process holds {n_end['anon_mb']:.0f} MB of private memory and "
+                       f"{n_end['file_mb']:.0f} MB of mapped library pages, the PyTorch process "
+                       f"{t_end['anon_mb']:.0f} MB and {t_end['file_mb']:.0f} MB. Mapped pages are shared with every "
+                       "process that uses the same libraries, and how many of them are resident depends on what the "
+                       "kernel holds in its page cache (all of a just-installed library is cached), so the peak RSS "
+                       "that the targets use can move by tens of MB between machines and installs with the same "
+                       "code; the private part is the stable measure.")
     return out
 
 

@@ -71,7 +71,7 @@ def phase_bars(bench: dict) -> Figure:
 
 
 def gflops_bars(bench: dict) -> Figure:
-    """Achieved GFLOP/s per backend and batch size, with each backend's measured GEMM rate."""
+    """Achieved GFLOP/s per backend and batch size, its products' rate alone (black ticks) and the GEMM rate."""
     s = bench["summary"]
     arith, one = s["arithmetic"], s.get("target_threads", 1)
     batches = _sorted_batches(arith.get("numpy", {}))
@@ -80,8 +80,13 @@ def gflops_bars(bench: dict) -> Figure:
     for k, backend in enumerate(BACKENDS):
         per = arith.get(backend, {})
         values = [per[str(b)]["achieved_gflops"] if str(b) in per else np.nan for b in batches]
-        ax.bar(np.arange(len(batches)) + (k - 0.5) * width, values, width, color=color_for(backend),
-               edgecolor="black", linewidth=0.4, label=f"{BACKENDS[backend]}: training")
+        x = np.arange(len(batches)) + (k - 0.5) * width
+        ax.bar(x, values, width, color=color_for(backend), edgecolor="black", linewidth=0.4,
+               label=f"{BACKENDS[backend]}: training")
+        floor = [per[str(b)].get("products_gflops", np.nan) if str(b) in per else np.nan for b in batches]
+        if not np.all(np.isnan(floor)):
+            ax.scatter(x, floor, marker="_", s=420, linewidths=2.2, color="black", zorder=3,
+                       label="its matrix products alone" if k == 0 else None)
         rate = s["gemm"].get(f"{backend}/{one}")
         if rate:
             ax.axhline(rate, color=color_for(backend), linestyle="--", linewidth=1.3,
@@ -107,7 +112,7 @@ def memory_stack_bars(bench: dict) -> Figure:
         for i, step in enumerate(steps):
             width = step["rss_mb"] - left
             j = labels_seen.setdefault(step["step"], len(labels_seen))
-            ax.barh(y, max(width, 0), left=left, color=color_for(backend), alpha=_shade(j, 6), hatch=_HATCHES[j % 7],
+            ax.barh(y, max(width, 0), left=left, color=color_for(backend), alpha=_shade(j, 7), hatch=_HATCHES[j % 7],
                     edgecolor="black", linewidth=0.4)
             if width > 25:
                 ax.text(left + width / 2, y, f"{width:.0f}", ha="center", va="center", fontsize=8)
@@ -116,7 +121,7 @@ def memory_stack_bars(bench: dict) -> Figure:
     ax.set_yticks(range(len(names)), [BACKENDS[b] for b in names])
     ax.invert_yaxis()
     ax.set_xlabel("resident memory of the process (MB)")
-    handles = [Patch(facecolor="0.5", alpha=_shade(j, 6), hatch=_HATCHES[j % 7], edgecolor="black", label=label)
+    handles = [Patch(facecolor="0.5", alpha=_shade(j, 7), hatch=_HATCHES[j % 7], edgecolor="black", label=label)
                for label, j in labels_seen.items()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False, fontsize=8)
     ax.set_title("Where a training process's memory goes (fresh process, pieces added in order)")
@@ -195,14 +200,16 @@ def phase_table(bench: dict) -> pd.DataFrame:
 
 
 def arithmetic_table(bench: dict) -> pd.DataFrame:
-    """Epoch time, achieved GFLOP/s and the GEMM-rate bound per backend and batch size."""
+    """Epoch time, achieved GFLOP/s, the GEMM-rate bound and the products-alone floor per backend and batch."""
     rows = {}
     for backend, per in bench["summary"]["arithmetic"].items():
         for b in _sorted_batches(per):
             v = per[str(b)]
             rows[(BACKENDS[backend], b)] = {"s / epoch": v["epoch_seconds"], "GFLOP/s achieved": v["achieved_gflops"],
                                             "GEMM GFLOP/s": v["gemm_gflops"], "GEMM-rate time (s)": v["gemm_bound_seconds"],
-                                            "epoch / GEMM-rate time": v["x_bound"]}
+                                            "epoch / GEMM-rate time": v["x_bound"],
+                                            "products alone (s)": v.get("products_seconds", np.nan),
+                                            "products / GEMM-rate time": v.get("products_x_bound", np.nan)}
     return _flat(pd.DataFrame(rows).T, "backend, batch size")
 
 
@@ -219,12 +226,14 @@ def variant_table(bench: dict) -> pd.DataFrame:
 
 
 def memory_table(bench: dict) -> pd.DataFrame:
-    """Resident MB after each step of the memory stack, and the increment, per backend."""
+    """Resident MB after each step of the memory stack, the increment, and its private and file-backed parts."""
     rows = {}
     for backend, steps in bench["summary"]["memory_stack"].items():
         previous = 0.0
         for step in steps:
-            rows[(BACKENDS[backend], step["step"])] = {"MB": step["rss_mb"], "added MB": step["rss_mb"] - previous}
+            rows[(BACKENDS[backend], step["step"])] = {"MB": step["rss_mb"], "added MB": step["rss_mb"] - previous,
+                                                       "private MB": step.get("anon_mb", np.nan),
+                                                       "mapped files MB": step.get("file_mb", np.nan)}
             previous = step["rss_mb"]
     return _flat(pd.DataFrame(rows).T, "backend, step")
 

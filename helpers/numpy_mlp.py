@@ -14,6 +14,7 @@ from helpers.mlp_base import BaseMLPClassifier
 from helpers.numpy_layers import (
     Adam,
     bce_with_logits,
+    column_sums,
     dense_backward,
     dense_forward,
     relu_backward,
@@ -131,7 +132,7 @@ def mlp_backward(dlogits, caches):
             dout, grads[f"W{i}"], grads[f"b{i}"] = dense_backward(dout, dense_cache)
         else:  # the input needs no gradient: skip dx = dout @ W.T
             x, _ = dense_cache
-            grads["W1"], grads["b1"] = x.T @ dout, dout.sum(axis=0)
+            grads["W1"], grads["b1"] = x.T @ dout, column_sums(dout)
     return grads
 
 

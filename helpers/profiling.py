@@ -6,6 +6,7 @@ process never loads torch and no process loads pandas unless a measurement asks 
 
 - :func:`flops_per_epoch` counts the multiply-adds of one epoch from the layer sizes.
 - :func:`gemm_rate` measures this machine's float32 matrix-multiply rate (one large GEMM).
+- :func:`products_time` times one epoch's matrix products alone, with the network's own shapes.
 - :func:`phase_times` times one training step split into batch gathering, forward, loss,
   backward, optimiser step and the rest, next to the same steps timed without the timers.
 - :func:`staged_imports` reads a fresh training process's resident memory as its libraries
@@ -57,6 +58,30 @@ def code_fingerprint(modules=MEASURING_MODULES) -> str:
     return h.hexdigest()
 
 
+def blas_library(backend: str) -> str:
+    """The BLAS that does a backend's matrix products, as its build reports it.
+
+    NumPy: the ``blas`` build dependency (name and version; read without running anything).
+    torch: ``BLAS_INFO`` of :func:`torch.__config__.show` (``mkl`` for the x86 CPU wheels).
+    """
+    if backend == "numpy":
+        import numpy as np
+
+        try:
+            blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+            return f"{blas.get('name', 'unknown')} {blas.get('version', '')}".strip()
+        except (KeyError, TypeError, ValueError):
+            return "unknown"
+    if backend == "torch":
+        import torch
+
+        import re
+
+        found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+        return ("MKL" if found.group(1) == "mkl" else found.group(1)) if found else "unknown"
+    raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+
+
 def cpu_model() -> str:
     """The CPU's model name (``/proc/cpuinfo``, else :func:`platform.processor`)."""
     try:
@@ -91,6 +116,30 @@ def current_rss_mb() -> float:
         import psutil
 
         return psutil.Process().memory_info().rss / 2**20
+
+
+def memory_now() -> dict:
+    """This process's resident memory now, split by what backs it (MB).
+
+    ``rss_mb`` is the resident set size. On Linux it is the sum of ``anon_mb``, the private
+    memory the process allocated (heap, arrays, Python objects), and ``file_mb``, pages of files
+    mapped into it (shared libraries' code and data, counted as resident when mapped). File-backed
+    pages are shared with every process that maps the same library, and how many of them a
+    process maps depends on what the kernel holds in its page cache (a just-installed library's
+    pages are all cached), so only ``anon_mb`` is fully determined by the process itself.
+    Elsewhere ``anon_mb`` and ``file_mb`` are None.
+    """
+    fields = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile", "RssShmem"):
+                fields[key] = int(value.split()[0]) / 1024  # kB
+    except (OSError, ValueError):
+        pass
+    anon = fields.get("RssAnon")
+    file = fields["RssFile"] + fields.get("RssShmem", 0.0) if "RssFile" in fields else None
+    return {"rss_mb": current_rss_mb(), "anon_mb": anon, "file_mb": file}
 
 
 def peak_rss_mb() -> float:
@@ -172,6 +221,74 @@ def gemm_rate(backend: str, n: int = 2048, repeats: int = 3) -> dict:
         times.append(time.perf_counter() - started)
     seconds = statistics.median(times)
     return {"n": n, "seconds": seconds, "gflops": 2.0 * n**3 / seconds / 1e9}
+
+
+def products_time(backend: str, layer_sizes, n_rows: int, batch_size: int, repeats: int = 3) -> dict:
+    """Time of one epoch's matrix products alone: the floor of any training loop that calls this BLAS.
+
+    Runs exactly the products :func:`flops_per_epoch` counts, with the network's own shapes and
+    the same operand layouts as the training step (``x @ W`` forward, ``x.T @ dout`` and
+    ``dout @ W.T`` backward), on random float32 operands made beforehand: no element-wise work,
+    no batch gathering, no Python beyond the calls. NumPy makes the calls of
+    :mod:`helpers.numpy_layers` (``numpy.matmul``; broadcasting for the outer product of a
+    one-unit layer's input gradient), torch ``torch.mm``, on the threads the process was started
+    with.
+
+    Parameters
+    ----------
+    backend : {"numpy", "torch"}
+    layer_sizes : sequence of int
+        ``(n_features, *hidden_layer_sizes, 1)``.
+    n_rows : int
+        Training rows in one epoch (full batches plus the remainder).
+    batch_size : int
+        Rows per step.
+    repeats : int
+        Timed epochs after one warm-up; the median is used.
+
+    Returns
+    -------
+    dict
+        ``batch_size``, ``seconds`` (median epoch), ``gflops`` (the epoch's FLOPs / ``seconds``).
+    """
+    import numpy as np
+
+    sizes = [int(s) for s in layer_sizes]
+    rng = np.random.default_rng(0)
+    full, rest = divmod(int(n_rows), int(batch_size))
+    steps = [batch_size] * full + ([rest] if rest else [])
+    products = {}  # rows -> list of zero-argument calls, one per product of a step
+    for m in set(steps):
+        calls = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            x, W, dout = (rng.standard_normal(shape, dtype=np.float32) for shape in ((m, n_in), (n_in, n_out), (m, n_out)))
+            if backend == "torch":
+                import torch
+
+                x, W, dout = torch.from_numpy(x), torch.from_numpy(W), torch.from_numpy(dout)
+                calls += [lambda x=x, W=W: torch.mm(x, W), lambda x=x, d=dout: torch.mm(x.t(), d)]
+                if i:
+                    calls.append(lambda d=dout, W=W: torch.mm(d, W.t()))
+            elif backend == "numpy":  # the calls numpy_layers makes
+                from .numpy_layers import input_gradient
+
+                calls += [lambda x=x, W=W: np.matmul(x, W), lambda x=x, d=dout: np.matmul(x.T, d)]
+                if i:
+                    calls.append(lambda d=dout, W=W: input_gradient(d, W))
+            else:
+                raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+        products[m] = calls
+    times = []
+    for r in range(repeats + 1):
+        started = time.perf_counter()
+        for m in steps:
+            for call in products[m]:
+                call()
+        if r:  # the first epoch warms the caches up
+            times.append(time.perf_counter() - started)
+    seconds = statistics.median(times)
+    return {"batch_size": int(batch_size), "seconds": seconds,
+            "gflops": flops_per_epoch(sizes, n_rows)["total"] / seconds / 1e9}
 
 
 # ----------------------------------------------------------------------------- phase timers
@@ -331,26 +448,36 @@ def staged_imports(backend: str) -> list[dict]:
 
     Called first thing in a fresh benchmark process (which keeps pandas out): the interpreter
     (with the benchmark's standard-library modules), ``+ NumPy``, ``+ scikit-learn`` (with SciPy),
-    and for PyTorch ``+ torch``. The caller appends ``+ data arrays`` and ``+ training (peak)``.
+    and for PyTorch ``+ torch`` and ``+ torch.optim.Adam``: constructing the optimiser, which
+    training does anyway, makes torch import its compiler stack (``torch._dynamo``, which brings
+    ``torch._inductor`` and SymPy) even though nothing is compiled. The caller appends
+    ``+ data arrays`` and ``+ training (peak)``.
 
     Returns
     -------
     list of dict
-        ``{"step", "rss_mb"}`` in order (current resident MB after each step).
+        ``{"step", "rss_mb", "anon_mb", "file_mb", "modules"}`` in order: :func:`memory_now` after
+        each step and how many modules are loaded.
     """
-    steps = [{"step": "interpreter", "rss_mb": current_rss_mb()}]
+    def now(step):
+        return {"step": step, **memory_now(), "modules": len(sys.modules)}
+
+    steps = [now("interpreter")]
     import numpy  # noqa: F401
 
-    steps.append({"step": "+ NumPy", "rss_mb": current_rss_mb()})
+    steps.append(now("+ NumPy"))
     import sklearn.base  # noqa: F401
     import sklearn.metrics  # noqa: F401
     import sklearn.model_selection  # noqa: F401
 
-    steps.append({"step": "+ scikit-learn (with SciPy)", "rss_mb": current_rss_mb()})
+    steps.append(now("+ scikit-learn (with SciPy)"))
     if backend == "torch":
-        import torch  # noqa: F401
+        import torch
 
-        steps.append({"step": "+ torch", "rss_mb": current_rss_mb()})
+        steps.append(now("+ torch"))
+        torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+        steps.append({**now("+ torch.optim.Adam"), "compiler_stack": sorted(
+            name for name in ("torch._dynamo", "torch._inductor", "sympy") if name in sys.modules)})
     return steps
 
 

@@ -30,6 +30,21 @@ def test_numpy_process_loads_neither_torch_nor_pandas(small_prepared):
     assert mb[-1] == pytest.approx(result["rusage_peak_mb"], abs=1) and mb[-1] >= max(mb[:-1]) - 1
 
 
+def test_torch_process_counts_the_optimiser_and_splits_private_from_mapped_memory(small_prepared):
+    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
+                            "backend": "torch", "threads": 1})
+    stack = result["memory_stack"]
+    assert [s["step"] for s in stack] == ["interpreter", "+ NumPy", "+ scikit-learn (with SciPy)", "+ torch",
+                                          "+ torch.optim.Adam", "+ data arrays", "+ training (peak)"]
+    optim = stack[4]
+    assert optim["modules"] >= stack[3]["modules"] and set(optim["compiler_stack"]) <= {
+        "torch._dynamo", "torch._inductor", "sympy"}
+    for s in stack[:-1]:  # current readings: resident = private + file-backed (Linux)
+        if s["anon_mb"] is not None:
+            assert s["anon_mb"] + s["file_mb"] == pytest.approx(s["rss_mb"], abs=2)
+    assert stack[-1]["rss_mb"] == pytest.approx(result["rusage_peak_mb"], abs=1)
+
+
 def test_torch_process_records_its_threads(small_prepared):
     result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "batch",
                             "backend": "torch", "threads": 1, "batch_size": 256})
@@ -45,6 +60,7 @@ def test_torch_sweep_measures_batches_phases_gemm_and_variants(small_prepared):
                             "variant_batches": [512], "variant_epochs": 2})
     assert set(result["epoch_seconds"]) == {"64", "512"} and min(result["epoch_seconds"].values()) > 0
     assert result["gemm"]["gflops"] > 0 and result["rows_per_second"] > 0
+    assert set(result["products"]) == {"64", "512"} and min(p["seconds"] for p in result["products"].values()) > 0
     assert [p["batch_size"] for p in result["phases"]] == [64]
     assert set(result["variants"]) == {"plain", "fused Adam", "float64"}
     assert result["modules"]["pandas"] is False

@@ -16,6 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from mlp_checks import CHECK_PARAMS, sklearn_expected_failures
 from helpers.mlp_base import batch_indices, init_weights, seed_streams
 from helpers.numpy_layers import (
+    column_sums,
     Adam,
     bce_with_logits,
     bce_with_logits_loss,
@@ -108,6 +109,14 @@ def test_dense_and_relu_backward_match_finite_differences():
     dx, dW, db = dense_backward(relu_backward(dout, relu_cache), dense_cache)
     for analytic, array in [(dx, x), (dW, W), (db, b)]:
         assert rel_error(analytic, numerical_gradient(objective, array)) < 1e-6
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float32", 1e-5), ("float64", 1e-12)])
+def test_column_sums_equal_the_row_sum_to_rounding(dtype, rtol):
+    a = np.random.default_rng(3).standard_normal((4096, 64)).astype(dtype)
+    got = column_sums(a)
+    assert got.dtype == a.dtype and got.shape == (64,)
+    np.testing.assert_allclose(got, a.astype(np.float64).sum(axis=0), rtol=rtol, atol=rtol * 100)
 
 
 def test_loss_is_stable_for_large_logits():

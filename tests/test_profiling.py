@@ -165,8 +165,12 @@ def _phase_cell(batch, step, error=0.02):
 
 
 def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=None, numpy_peak=140, torch_peak=390,
-               week1=(450.0, 2000.0)):
-    """A benchmark record with the given epoch times (dict batch -> s) run through ``summarise``."""
+               week1=(450.0, 2000.0), products=None, optim=None):
+    """A benchmark record with the given epoch times (dict batch -> s) run through ``summarise``.
+
+    ``products``: ``{backend: {batch: seconds}}`` of the products-alone epochs; ``optim``: MB that
+    constructing torch.optim.Adam adds (a step with the compiler stack, and private/file splits).
+    """
     def m(backend, kind, **kw):
         return {"backend": backend, "threads": 1, "kind": kind, **kw}
 
@@ -176,8 +180,19 @@ def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=Non
              "torch": [{"step": "interpreter", "rss_mb": 20}, {"step": "+ NumPy", "rss_mb": 38},
                        {"step": "+ scikit-learn (with SciPy)", "rss_mb": 100}, {"step": "+ torch", "rss_mb": 330},
                        {"step": "+ data arrays", "rss_mb": 340}, {"step": "+ training (peak)", "rss_mb": torch_peak}]}
+    if optim is not None:
+        stack["torch"].insert(4, {"step": "+ torch.optim.Adam", "rss_mb": 330 + optim, "modules": 1900,
+                                  "compiler_stack": ["sympy", "torch._dynamo"]})
+        stack["torch"][3]["modules"] = 1100
+        for backend, file_mb in (("numpy", 40), ("torch", 120)):
+            stack[backend][-1].update(anon_mb=stack[backend][-1]["rss_mb"] - file_mb, file_mb=file_mb)
     sweep = dict(gemm={"n": 2048, "seconds": 0.1, "gflops": gemm}, train_rows=77_363, layer_sizes=[25, 64, 32, 1],
                  rows_per_second=1e6)
+
+    def floor(backend):
+        flops = profiling.flops_per_epoch(sweep["layer_sizes"], sweep["train_rows"])["total"]
+        return {"products": {str(b): {"batch_size": b, "seconds": t, "gflops": flops / t / 1e9}
+                             for b, t in (products or {}).get(backend, {}).items()}}
     torch_variants = {"plain": {str(b): t for b, t in torch_epoch.items()},
                       "fused Adam": {str(b): (fused or torch_epoch)[b] for b in torch_epoch},
                       "float64": {str(b): 2 * t for b, t in torch_epoch.items()}}
@@ -186,9 +201,9 @@ def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=Non
           memory_stack=stack["numpy"]),
         m("torch", "train", seconds=6.0, epoch_seconds=0.15, epochs=30, peak_mb=torch_peak, rusage_peak_mb=torch_peak,
           memory_stack=stack["torch"]),
-        m("numpy", "sweep", epoch_seconds={str(b): t for b, t in numpy_epoch.items()}, **sweep,
+        m("numpy", "sweep", epoch_seconds={str(b): t for b, t in numpy_epoch.items()}, **sweep, **floor("numpy"),
           phases=[_phase_cell(b, t / 100, phase_error) for b, t in numpy_epoch.items()]),
-        m("torch", "sweep", epoch_seconds={str(b): t for b, t in torch_epoch.items()}, **sweep,
+        m("torch", "sweep", epoch_seconds={str(b): t for b, t in torch_epoch.items()}, **sweep, **floor("torch"),
           phases=[_phase_cell(b, t / 100) for b, t in torch_epoch.items()], variants=torch_variants),
         m("torch", "week1", steps=[{"step": "interpreter", "rss_mb": 20}, {"step": "+ pandas", "rss_mb": 80}],
           numpy_fit_peak_mb=week1[0], torch_fit_peak_mb=week1[1], before_numpy_fit_mb=week1[0] - 5,
@@ -236,6 +251,62 @@ def test_gemm_bound_and_phase_check_flip():
     assert "inside the 10 % tolerance" in " ".join(conclusions.breakdown_sentences(within))
     assert "outside the 10 % tolerance" in " ".join(conclusions.breakdown_sentences(outside))
     assert not outside["summary"]["targets"]["breakdown phases add up to within 10 % of the step time (worst cell)"]
+
+
+def test_the_products_alone_say_whether_the_gemm_bound_is_reachable():
+    # 1.46 GFLOP at 400 GFLOP/s: a 3.7 ms bound; the NumPy epoch at 4,096 takes 30 ms
+    out_of_reach = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0,
+                              products={"numpy": {4096: 0.02}, "torch": {4096: 0.021}})
+    cell = out_of_reach["summary"]["arithmetic"]["numpy"]["4096"]
+    assert cell["products_x_bound"] == pytest.approx(0.02 / cell["gemm_bound_seconds"])
+    assert cell["x_products"] == pytest.approx(0.03 / 0.02)
+    text = " ".join(conclusions.arithmetic_sentences(out_of_reach))
+    assert "outside the 2 x target" in text and "take 20 ms in NumPy" in text
+    assert "no NumPy training loop can meet the 2 x target" in text
+    assert "The rest of the NumPy epoch, 10 ms (33%)" in text
+    # PyTorch's epoch is 20 ms longer, its products only 1 ms: the difference is elsewhere
+    assert "the PyTorch epoch is 20 ms longer than NumPy's" in text
+    assert "the difference lies outside the matrix products" in text
+    borderline = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0, products={"numpy": {4096: 0.0073}})  # 2.0 x
+    assert "use up about the whole 2 x allowance" in " ".join(conclusions.arithmetic_sentences(borderline))
+    reachable = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0, products={"numpy": {4096: 0.005}})
+    text = " ".join(conclusions.arithmetic_sentences(reachable))
+    assert "The products alone fit within 2 x" in text and "no NumPy training loop" not in text
+    # no products measured (an older record): no floor sentences, no error
+    assert "products alone" not in " ".join(conclusions.arithmetic_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    table = cost_figures.arithmetic_table(out_of_reach)
+    assert table.loc["NumPy MLP, 4,096", "products alone (s)"] == pytest.approx(0.02)
+
+
+def test_blas_library_is_read_from_each_build():
+    assert profiling.blas_library("numpy").split()[0] in {"scipy-openblas", "openblas", "mkl", "accelerate", "blis"}
+    assert profiling.blas_library("torch") not in ("", "unknown")
+    with pytest.raises(ValueError, match="backend"):
+        profiling.blas_library("jax")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_products_time_runs_the_epochs_products(backend):
+    result = profiling.products_time(backend, (5, 4, 1), n_rows=100, batch_size=32, repeats=2)
+    flops = profiling.flops_per_epoch((5, 4, 1), 100)["total"]
+    assert result["batch_size"] == 32 and result["seconds"] > 0
+    assert result["gflops"] == pytest.approx(flops / result["seconds"] / 1e9)
+    with pytest.raises(ValueError, match="backend"):
+        profiling.products_time("jax", (5, 4, 1), 100, 32)
+
+
+def test_memory_names_the_optimisers_compiler_stack_and_the_private_part():
+    record = fabricated(FAST_NUMPY, SLOW_TORCH, optim=70)
+    text = " ".join(conclusions.memory_sentences(record))
+    assert "constructing torch.optim.Adam +70 MB" in text
+    assert "loads 800 more modules, among them sympy, torch._dynamo" in text
+    assert "30 kB of float32 moments" in text  # 2 x (25*64+64 + 64*32+32 + 32+1) parameters x 4 bytes
+    assert "the NumPy process holds 100 MB of private memory and 40 MB of mapped library pages" in text
+    assert "the PyTorch process 270 MB and 120 MB" in text
+    plain = " ".join(conclusions.memory_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    assert "torch.optim.Adam" not in plain and "private memory" not in plain
+    table = cost_figures.memory_table(record)
+    assert table.loc["PyTorch MLP, + torch.optim.Adam", "added MB"] == pytest.approx(70)
 
 
 def test_breakdown_explains_fixed_cost_against_arithmetic():
