@@ -104,8 +104,10 @@ def memory_stack_bars(bench: dict) -> Figure:
     """A fresh process's resident memory as the pieces are added, one horizontal stacked bar per backend."""
     stacks = bench["summary"]["memory_stack"]
     names = [b for b in BACKENDS if b in stacks]
-    fig, ax = plt.subplots(figsize=(9, 1.2 + 1.1 * len(names)), layout="constrained")
-    labels_seen = {}
+    fig, ax = plt.subplots(figsize=(9, 2.2 + 1.1 * len(names)), layout="constrained")
+    labels_seen = {}  # one shade and hatch per step, in the order of the longest stack
+    for step in max(stacks.values(), key=len):
+        labels_seen.setdefault(step["step"], len(labels_seen))
     for y, backend in enumerate(names):
         steps = stacks[backend]
         left = 0.0
@@ -123,7 +125,7 @@ def memory_stack_bars(bench: dict) -> Figure:
     ax.set_xlabel("resident memory of the process (MB)")
     handles = [Patch(facecolor="0.5", alpha=_shade(j, 7), hatch=_HATCHES[j % 7], edgecolor="black", label=label)
                for label, j in labels_seen.items()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False, fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     ax.set_title("Where a training process's memory goes (fresh process, pieces added in order)")
     ax.set_xlim(0, max(s[-1]["rss_mb"] for s in stacks.values()) * 1.15)
     return fig

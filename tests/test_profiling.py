@@ -285,6 +285,20 @@ def test_blas_library_is_read_from_each_build():
         profiling.blas_library("jax")
 
 
+def test_repeated_sweeps_keep_each_cells_fastest():
+    record = fabricated(FAST_NUMPY, SLOW_TORCH, products={"numpy": {4096: 0.02}})
+    record["measurements"].append({
+        "backend": "numpy", "threads": 1, "kind": "sweep", "epoch_seconds": {"512": 0.04, "4096": 0.5},
+        "gemm": {"n": 2048, "seconds": 0.2, "gflops": 50.0}, "train_rows": 77_363, "layer_sizes": [25, 64, 32, 1],
+        "rows_per_second": 1e6, "products": {"4096": {"batch_size": 4096, "seconds": 0.01, "gflops": 146.0}}})
+    s = bench.summarise(record)
+    assert s["batch"]["numpy/1"]["512"] == pytest.approx(0.04)  # faster in the second sweep
+    assert s["batch"]["numpy/1"]["4096"] == pytest.approx(0.03)  # slower there: the first one stands
+    assert s["gemm"]["numpy/1"] == pytest.approx(100.0)  # the higher of the two rates
+    assert s["arithmetic"]["numpy"]["4096"]["products_seconds"] == pytest.approx(0.01)
+    assert s["ratios"]["numpy/torch epoch time, batch 512, 1 thread(s)"] == pytest.approx(0.04 / 0.25)
+
+
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
 def test_products_time_runs_the_epochs_products(backend):
     result = profiling.products_time(backend, (5, 4, 1), n_rows=100, batch_size=32, repeats=2)
