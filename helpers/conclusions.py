@@ -519,13 +519,20 @@ def _floor_sentences(numpy_cell: dict, torch_cell: dict | None, layer_sizes, bla
         extra = torch_cell["epoch_seconds"] - epoch
         products_extra = torch_cell["products_seconds"] - floor
         torch_blas = f" with {blas['torch']}" if blas.get("torch") else ""
+        if products_extra * extra < 0:
+            share = (f"torch's products are {abs(products_extra) * 1e3:.0f} ms "
+                     f"{'faster' if products_extra < 0 else 'slower'} than NumPy's, so the whole difference, and "
+                     "more, lies outside the matrix products")
+        elif abs(products_extra) < 0.5 * abs(extra):
+            share = (f"the products account for only {abs(products_extra) * 1e3:.0f} ms of it: most of the "
+                     "difference lies outside the matrix products")
+        else:
+            share = f"the products account for {abs(products_extra) * 1e3:.0f} ms of it"
         out.append(f"torch's own products take {torch_cell['products_seconds'] * 1e3:.0f} ms{torch_blas} "
                    f"({torch_cell['products_gflops']:.0f} GFLOP/s, "
-                   f"{torch_cell['products_seconds'] / torch_cell['gemm_bound_seconds']:.1f} x its own bound); the "
-                   f"PyTorch epoch is {abs(extra) * 1e3:.0f} ms {'longer' if extra >= 0 else 'shorter'} than NumPy's, "
-                   f"and the products account for {products_extra * 1e3:+.0f} ms of that"
-                   + (": the difference lies outside the matrix products." if abs(products_extra) < 0.5 * abs(extra)
-                      or products_extra * extra < 0 else "."))
+                   f"{torch_cell['products_seconds'] / torch_cell['gemm_bound_seconds']:.1f} x its own bound). The "
+                   f"PyTorch epoch is {abs(extra) * 1e3:.0f} ms {'longer' if extra >= 0 else 'shorter'} than NumPy's; "
+                   f"{share}.")
     return out
 
 
