@@ -18,7 +18,7 @@ from .bench import BACKENDS, bench_figures
 from .plots import color_for
 from .profiling import PHASE_LABELS, PHASES
 
-__all__ = ["phase_bars", "gflops_bars", "memory_stack_bars", "variant_bars", "all_figures", "environment_table",
+__all__ = ["phase_bars", "gflops_bars", "memory_stack_bars", "variant_bars", "all_figures", "figure", "environment_table",
            "speed_table", "phase_table", "arithmetic_table", "variant_table", "memory_table", "week1_table",
            "targets_table"]
 
@@ -152,19 +152,37 @@ def variant_bars(bench: dict) -> Figure:
     return fig
 
 
+#: The figures of this module by file-name stem: (builder, whether a record has its data).
+_BUILDERS = {
+    "phase_breakdown": (phase_bars, lambda s: bool(s.get("phases", {}).get("numpy") and s["phases"].get("torch"))),
+    "gflops": (gflops_bars, lambda s: bool(s.get("arithmetic", {}).get("numpy"))),
+    "memory_stack": (memory_stack_bars, lambda s: bool(s.get("memory_stack"))),
+    "variants": (variant_bars, lambda s: bool(s.get("variants", {}).get("epoch_seconds", {}).get("plain"))),
+}
+
+
 def all_figures(bench: dict) -> dict[str, Figure]:
-    """Every cost figure the record allows, by file-name stem."""
-    s = bench["summary"]
+    """Every cost figure the record allows, by file-name stem (for saving them all at once)."""
     figs = dict(bench_figures(bench))
-    if s.get("phases", {}).get("numpy") and s["phases"].get("torch"):
-        figs["phase_breakdown"] = phase_bars(bench)
-    if s.get("arithmetic", {}).get("numpy"):
-        figs["gflops"] = gflops_bars(bench)
-    if s.get("memory_stack"):
-        figs["memory_stack"] = memory_stack_bars(bench)
-    if s.get("variants", {}).get("epoch_seconds", {}).get("plain"):
-        figs["variants"] = variant_bars(bench)
+    figs.update({name: build(bench) for name, (build, has) in _BUILDERS.items() if has(bench["summary"])})
     return figs
+
+
+def figure(bench: dict, name: str) -> Figure | None:
+    """The one cost figure ``name`` (a stem of :func:`all_figures`), or None when the record lacks its data.
+
+    Only that figure stays open, so a notebook cell that calls ``plt.show()`` after it shows it
+    alone, in its own section.
+    """
+    if name in _BUILDERS:
+        build, has = _BUILDERS[name]
+        return build(bench) if has(bench["summary"]) else None
+    figs = bench_figures(bench)  # epoch_vs_batch and the rows figures, drawn together
+    for other in [k for k in figs if k != name]:
+        plt.close(figs.pop(other))
+    if name not in figs and name not in ("epoch_vs_batch", "epoch_seconds_vs_rows", "peak_mb_vs_rows"):
+        raise ValueError(f"unknown cost figure {name!r}; known: {sorted([*_BUILDERS, 'epoch_vs_batch'])}")
+    return figs.get(name)
 
 
 # ----------------------------------------------------------------------------- tables

@@ -36,6 +36,21 @@ def _is_parameters(cell) -> bool:
     return "parameters" in cell.get("metadata", {}).get("tags", [])
 
 
+def misplaced_figures(nb) -> list[str]:
+    """Code cells whose images are not the figures they save: a figure shown away from its section.
+
+    Every figure is saved through ``plots.save_fig`` in the cell that shows it, so a cell (outside a
+    loop, which may save none) shows exactly as many images as it has ``save_fig`` calls.
+    """
+    bad = []
+    for cell in _code_cells(nb):
+        images = sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        saves = cell.source.count("save_fig(")
+        if images != saves and not (images < saves and "for " in cell.source):
+            bad.append(f"{cell.source.splitlines()[0][:70]!r}: {images} image(s), {saves} save_fig call(s)")
+    return bad
+
+
 def placeholders(markdown: str) -> list[str]:
     """Unformatted ``{...}`` fields in Markdown text, outside LaTeX math and code."""
     return PLACEHOLDER.findall(_CODE.sub(" ", _MATH.sub(" ", markdown)))
@@ -123,3 +138,8 @@ def test_fully_executed_or_fully_cleared(path):
 def test_no_absolute_machine_path(path):
     leaks = [line.strip()[:120] for line in path.read_text(encoding="utf-8").splitlines() if MACHINE_PATH.search(line)]
     assert not leaks, f"{path.name}: absolute paths of a machine: {leaks[:5]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_is_shown_where_it_is_saved(path):
+    assert misplaced_figures(_read(path)) == []

@@ -135,3 +135,11 @@ def test_publish_refuses_synthetic_data(monkeypatch, tmp_path):
         report.publish({})
     with pytest.warns(raw_data.SyntheticDataWarning), pytest.raises(SystemExit, match="real data"):
         report.publish({"data_path": "synthetic"})
+
+
+def test_every_figure_is_shown_in_its_own_section(executed_report):
+    from test_notebook_hygiene import misplaced_figures
+
+    _, executed = executed_report
+    for name, path in executed.items():
+        assert misplaced_figures(nbformat.read(path, as_version=4)) == [], name

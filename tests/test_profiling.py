@@ -368,6 +368,24 @@ def test_summary_markdown_and_figures_come_from_the_record():
         assert len(frame) > 0
 
 
+@pytest.mark.parametrize("name", ["epoch_vs_batch", "phase_breakdown", "gflops", "memory_stack", "variants"])
+def test_one_cost_figure_is_drawn_alone(name):
+    import matplotlib.pyplot as plt
+
+    record = fabricated(FAST_NUMPY, SLOW_TORCH, products={"numpy": {4096: 0.02}})
+    plt.close("all")
+    fig = cost_figures.figure(record, name)
+    assert plt.get_fignums() == [fig.number]  # a plt.show() after it shows this figure only
+    plt.close("all")
+
+
+def test_a_cost_figure_without_data_is_none_and_an_unknown_one_is_refused():
+    record = fabricated(FAST_NUMPY, SLOW_TORCH)
+    assert cost_figures.figure(record, "epoch_seconds_vs_rows") is None  # no rows sweep in a light record
+    with pytest.raises(ValueError, match="unknown cost figure 'speed'"):
+        cost_figures.figure(record, "speed")
+
+
 def test_epoch_vs_batch_colours_by_backend_and_styles_by_threads():
     record = fabricated(FAST_NUMPY, SLOW_TORCH)
     record["threads"] = [1, 2]
