@@ -71,8 +71,9 @@ def without_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _plain(markdown: str) -> str:
-    """Markdown reduced to one line of plain text (no emphasis, code marks, links or HTML tags)."""
-    text = re.sub(r"<[^>]+>", " ", markdown)
+    """Markdown reduced to one line of plain text (no list markers, emphasis, code marks, links or HTML tags)."""
+    text = re.sub(r"(?m)^\s*(?:[-+*]|\d+\.)\s+", "", markdown)  # list markers: a caption is prose
+    text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"[*_`]{1,3}", "", text)
     text = re.sub(r"^\s*(Takeaway|Reading)\s*:\s*", "", " ".join(text.split()), flags=re.IGNORECASE)

@@ -130,6 +130,8 @@ def test_a_figure_is_captioned_by_its_takeaway_and_name():
     meta = nb.cells[0].outputs[0].metadata
     assert meta["caption"] == "By age, the rate ranges from 9% to 25%. More text follows. [01_rate_by_age]"
     assert meta["caption_short"] == "01_rate_by_age"
+    listed = ex.caption_figures(_figure_notebook("- At batch 64 a step takes 0.97 ms and more words here.\n- Second."))
+    assert listed.cells[0].outputs[0].metadata["caption"].startswith("At batch 64 a step takes 0.97 ms")
     headed = ex.caption_figures(_figure_notebook("## Next section"))  # a heading is no takeaway
     assert headed.cells[0].outputs[0].metadata["caption"] == "01 rate by age"
 
