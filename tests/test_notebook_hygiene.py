@@ -39,14 +39,16 @@ def _is_parameters(cell) -> bool:
 def misplaced_figures(nb) -> list[str]:
     """Code cells whose images are not the figures they save: a figure shown away from its section.
 
-    Every figure is saved through ``plots.save_fig`` in the cell that shows it, so a cell (outside a
-    loop, which may save none) shows exactly as many images as it has ``save_fig`` calls.
+    Every figure is saved through ``plots.save_fig`` in the cell that shows it, so a cell shows
+    exactly as many images as it has ``save_fig`` calls; a cell with a loop saves as many as the
+    loop draws, so it needs a ``save_fig`` call and nothing more.
     """
     bad = []
     for cell in _code_cells(nb):
         images = sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
         saves = cell.source.count("save_fig(")
-        if images != saves and not (images < saves and "for " in cell.source):
+        looped = "for " in cell.source and saves > 0
+        if images != saves and not looped:
             bad.append(f"{cell.source.splitlines()[0][:70]!r}: {images} image(s), {saves} save_fig call(s)")
     return bad
 
