@@ -727,5 +727,21 @@ def targets_sentences(bench: dict) -> list[str]:
     head = f"{len(targets) - len(missed)} of {len(targets)} targets are met in this run"
     if not missed:
         return [head + "."]
-    return [head + "; missed: " + "; ".join(
+    out = [head + "; missed: " + "; ".join(
         f"{name} (measured {values[name]:.3g})" if name in values else name for name in missed) + "."]
+    from .bench import TARGETS
+
+    for name in missed:  # a missed peak: how much of it the process itself allocated
+        backend = name.split()[0]
+        limit = TARGETS.get(f"{backend}_peak_mb")
+        stack = s.get("memory_stack", {}).get(backend)
+        if limit is None or name != f"{backend} peak MB <= {limit:g}" or not stack:
+            continue
+        end = stack[-1]
+        if end.get("anon_mb") is not None:
+            label = "NumPy" if backend == "numpy" else "PyTorch"
+            out.append(f"The {label} process's private memory at the end of training, {end['anon_mb']:.0f} MB, is "
+                       f"{'within' if end['anon_mb'] <= limit else 'over'} the {limit:g} MB target on its own; the "
+                       f"other {end['file_mb']:.0f} MB of the reading are mapped library pages, whose count depends "
+                       "on the page cache (see where the memory goes).")
+    return out
