@@ -152,6 +152,8 @@ def variant_bars(bench: dict) -> Figure:
     return fig
 
 
+#: The figures :func:`helpers.bench.bench_figures` draws (the log-log ones), by file-name stem.
+_BENCH_FIGURES = ("epoch_vs_batch", "epoch_seconds_vs_rows", "peak_mb_vs_rows")
 #: The figures of this module by file-name stem: (builder, whether a record has its data).
 _BUILDERS = {
     "phase_breakdown": (phase_bars, lambda s: bool(s.get("phases", {}).get("numpy") and s["phases"].get("torch"))),
@@ -177,11 +179,11 @@ def figure(bench: dict, name: str) -> Figure | None:
     if name in _BUILDERS:
         build, has = _BUILDERS[name]
         return build(bench) if has(bench["summary"]) else None
+    if name not in _BENCH_FIGURES:
+        raise ValueError(f"unknown cost figure {name!r}; known: {sorted([*_BUILDERS, *_BENCH_FIGURES])}")
     figs = bench_figures(bench)  # epoch_vs_batch and the rows figures, drawn together
     for other in [k for k in figs if k != name]:
         plt.close(figs.pop(other))
-    if name not in figs and name not in ("epoch_vs_batch", "epoch_seconds_vs_rows", "peak_mb_vs_rows"):
-        raise ValueError(f"unknown cost figure {name!r}; known: {sorted([*_BUILDERS, 'epoch_vs_batch'])}")
     return figs.get(name)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 import resource
 import statistics
 import sys
@@ -74,8 +75,6 @@ def blas_library(backend: str) -> str:
             return "unknown"
     if backend == "torch":
         import torch
-
-        import re
 
         found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
         return ("MKL" if found.group(1) == "mkl" else found.group(1)) if found else "unknown"
