@@ -113,12 +113,11 @@ def _worker(task: dict) -> dict:
     X, y, X_val, y_val = data.X["train"], data.y["train"], data.X["val"], data.y["val"]
 
     if kind == "train":
-        stack.append({"step": "+ data arrays", **profiling.memory_now(), "modules": len(sys.modules)})
+        stack.append(profiling.memory_step("+ data arrays"))
         model = _estimator(backend, threads, random_state=seed)
         seconds, peak = _peak_fit(model, X, y, X_val, y_val)
         # the lifetime peak; its split into private and file-backed pages is read when training ends
-        stack.append({"step": "+ training (peak)", **profiling.memory_now(), "rss_mb": profiling.peak_rss_mb(),
-                      "modules": len(sys.modules)})
+        stack.append({**profiling.memory_step("+ training (peak)"), "rss_mb": profiling.peak_rss_mb()})
         out["memory_stack"] = stack
         out.update(seconds=seconds, epochs=model.n_iter_, best_epoch=model.best_epoch_, peak_mb=peak,
                    epoch_seconds=statistics.median(h["seconds"] for h in model.history_),

@@ -141,6 +141,11 @@ def memory_now() -> dict:
     return {"rss_mb": current_rss_mb(), "anon_mb": anon, "file_mb": file}
 
 
+def memory_step(step: str) -> dict:
+    """One step of a memory stack: its name, :func:`memory_now` and how many modules are loaded."""
+    return {"step": step, **memory_now(), "modules": len(sys.modules)}
+
+
 def peak_rss_mb() -> float:
     """This process's lifetime peak resident set size, in MB (``getrusage``; KiB on Linux)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -458,24 +463,21 @@ def staged_imports(backend: str) -> list[dict]:
         ``{"step", "rss_mb", "anon_mb", "file_mb", "modules"}`` in order: :func:`memory_now` after
         each step and how many modules are loaded.
     """
-    def now(step):
-        return {"step": step, **memory_now(), "modules": len(sys.modules)}
-
-    steps = [now("interpreter")]
+    steps = [memory_step("interpreter")]
     import numpy  # noqa: F401
 
-    steps.append(now("+ NumPy"))
+    steps.append(memory_step("+ NumPy"))
     import sklearn.base  # noqa: F401
     import sklearn.metrics  # noqa: F401
     import sklearn.model_selection  # noqa: F401
 
-    steps.append(now("+ scikit-learn (with SciPy)"))
+    steps.append(memory_step("+ scikit-learn (with SciPy)"))
     if backend == "torch":
         import torch
 
-        steps.append(now("+ torch"))
+        steps.append(memory_step("+ torch"))
         torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
-        steps.append({**now("+ torch.optim.Adam"), "compiler_stack": sorted(
+        steps.append({**memory_step("+ torch.optim.Adam"), "compiler_stack": sorted(
             name for name in ("torch._dynamo", "torch._inductor", "sympy") if name in sys.modules)})
     return steps
 
