@@ -44,19 +44,19 @@ endif
 venv: $(STAMP)
 
 report run: $(STAMP)
-	$(BIN)/python -m helpers.report run $(ARGS)
+	$(BIN)/python -m helpers.publish run $(ARGS)
 
 publish: $(STAMP)
-	$(BIN)/python -m helpers.report publish $(ARGS)
+	$(BIN)/python -m helpers.publish publish $(ARGS)
 
 html: $(STAMP)
-	$(BIN)/python -m helpers.report html $(ARGS)
+	$(BIN)/python -m helpers.publish html $(ARGS)
 
 pdf: $(STAMP)
-	$(BIN)/python -m helpers.report pdf $(ARGS)
+	$(BIN)/python -m helpers.publish pdf $(ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m helpers.bench $(ARGS)
+	$(BIN)/python -m helpers.cost $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)

@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .metrics import METRIC_LABELS
+from helpers.metrics import METRIC_LABELS
 
 __all__ = ["show", "markdown"]
 

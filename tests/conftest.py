@@ -71,7 +71,7 @@ REPORT_TEST_OPTIONAL = {"repeats": 2, "scheme_repeats": 2}
 def executed_report(tmp_path_factory):
     """The whole report, run once per test session on the synthetic data, exported to HTML.
 
-    Every available notebook (``helpers.report.available()``) runs once, in order, with
+    Every available notebook (``helpers.publish.runner.available()``) runs once, in order, with
     ``data_path="synthetic"``, ``sample_rows=3000``, a small ``n_bootstrap`` and, for the notebooks
     that declare them, ``repeats=2`` and ``scheme_repeats=2`` (the runner gives each notebook only
     the parameters it declares). Prepared arrays, results, figures and the executed notebooks all go
@@ -88,7 +88,7 @@ def executed_report(tmp_path_factory):
     import json
     import os
 
-    from helpers import report
+    from helpers.publish import runner as report
 
     root = tmp_path_factory.mktemp("report")
     declared = {p for params in report.declared_parameters().values() for p in params}

@@ -18,13 +18,13 @@ CELLS = [
     ("markdown", "# 99 · Export sample\n\nA notebook with every kind of output the report shows: ≤ 12 lines, × 2, → done."),
     ("code", "figures_dir = 'figures'  # replaced by the folder's own figures/ (parameters)", ["parameters"]),
     ("code", "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\n"
-             "from IPython.display import Markdown, display\nfrom helpers import explorer, plots, tables"),
+             "from IPython.display import Markdown, display\nfrom helpers import style, tables\nfrom helpers.compare import explorer"),
     ("markdown", "## Figures and tables"),
     ("code", "rng = np.random.default_rng(0)\ny = (rng.random(400) < 0.2).astype(int)\n"
              "probas = {'NumPy MLP': np.clip(0.3 * y + rng.random(400) * 0.7, 0, 1),\n"
              "          'PyTorch MLP': np.clip(0.25 * y + rng.random(400) * 0.75, 0, 1)}\n"
              "fig, ax = plt.subplots(figsize=(5, 3))\nax.hist(probas['NumPy MLP'], bins=20)\n"
-             "plots.save_fig(fig, 'sample_histogram', figures_dir)\nplt.show()\n"
+             "style.save_fig(fig, 'sample_histogram', figures_dir)\nplt.show()\n"
              "Markdown(f'**Takeaway:** the sample holds {y.sum()} no-shows among {y.size} rows.')"),
     ("code", "frame = pd.DataFrame({'precision': [0.31234, 0.3291], 'recall': [0.765, 0.669], 'rows': [22105, 22105]},\n"
              "                     index=['NumPy MLP', 'PyTorch MLP'])\n"

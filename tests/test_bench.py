@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import bench
-from helpers.dataset import prepare
+from helpers.cost import measure, record
+from helpers.data.pipeline import prepare
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def small_prepared(tmp_path_factory):
 
 
 def test_numpy_process_loads_neither_torch_nor_pandas(small_prepared):
-    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
                             "backend": "numpy", "threads": 1})
     assert result["modules"] == {"pandas": False, "IPython": False, "torch": False}
     assert result["epochs"] >= 1 and result["seconds"] > 0
@@ -31,7 +31,7 @@ def test_numpy_process_loads_neither_torch_nor_pandas(small_prepared):
 
 
 def test_torch_process_counts_the_optimiser_and_splits_private_from_mapped_memory(small_prepared):
-    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
                             "backend": "torch", "threads": 1})
     stack = result["memory_stack"]
     assert [s["step"] for s in stack] == ["interpreter", "+ NumPy", "+ scikit-learn (with SciPy)", "+ torch",
@@ -46,7 +46,7 @@ def test_torch_process_counts_the_optimiser_and_splits_private_from_mapped_memor
 
 
 def test_torch_process_records_its_threads(small_prepared):
-    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "batch",
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "batch",
                             "backend": "torch", "threads": 1, "batch_size": 256})
     assert result["torch_threads"] == 1
     assert result["modules"]["pandas"] is False and result["modules"]["IPython"] is False
@@ -54,7 +54,7 @@ def test_torch_process_records_its_threads(small_prepared):
 
 
 def test_torch_sweep_measures_batches_phases_gemm_and_variants(small_prepared):
-    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "sweep",
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "sweep",
                             "backend": "torch", "threads": 1, "batch_sizes": [64, 512], "epochs": 2,
                             "phase_batches": [64], "phase_rows": 2000, "phase_repeats": 1,
                             "variant_batches": [512], "variant_epochs": 2})
@@ -67,7 +67,7 @@ def test_torch_sweep_measures_batches_phases_gemm_and_variants(small_prepared):
 
 
 def test_week1_process_holds_everything_and_reads_whole_process_peaks(small_prepared):
-    result = bench.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "week1",
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "week1",
                             "backend": "torch", "threads": 1, "max_epochs": 1})
     steps = {s["step"]: s["rss_mb"] for s in result["steps"]}
     assert steps["+ pandas"] > steps["interpreter"] and steps["+ torch"] > steps["+ scikit-learn, matplotlib"]
@@ -78,7 +78,7 @@ def test_week1_process_holds_everything_and_reads_whole_process_peaks(small_prep
 
 def test_a_missing_prepared_split_is_named():
     with pytest.raises(FileNotFoundError, match="no prepared data for split 'nope'"):
-        bench.data_key("data/processed", "nope")
+        record.data_key("data/processed", "nope")
 
 
 def test_summary_ratios_and_targets_come_from_the_measurements():
@@ -92,7 +92,7 @@ def test_summary_ratios_and_targets_come_from_the_measurements():
         m("numpy", "batch", batch_size=4096, epoch_seconds=0.05), m("torch", "batch", batch_size=4096, epoch_seconds=0.04),
         m("numpy", "inference", rows_per_second=1e6), m("torch", "inference", rows_per_second=1e6),
     ]
-    summary = bench.summarise({"measurements": measurements, "threads": [1]})
+    summary = record.summarise({"measurements": measurements, "threads": [1]})
     assert summary["ratios"]["numpy/torch epoch time, batch 512, 1 thread(s)"] == pytest.approx(0.25)
     targets = summary["targets"]
     assert targets["numpy peak MB <= 150"] is True

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,10 +22,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from export_samples import sample_notebook
+
 from helpers import paths
-from helpers.export import export
+from helpers.publish.export import export
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = paths.REPORTS_DIR / "browser"
@@ -240,7 +239,9 @@ def test_exported_sample_displays_offline_and_the_check_can_fail(tmp_path):
     assert "the widget below is live" in seen["text"] and "JupyterLab" in seen["text"]
     assert "reminders per catch" in seen["text"]  # the static view stands in for the widget
 
-    from nbconvert import HTMLExporter  # nbconvert's stock template fetches require.js: the check must see it
+    from nbconvert import (
+        HTMLExporter,  # nbconvert's stock template fetches require.js: the check must see it
+    )
 
     stock = tmp_path / "stock.html"
     stock.write_text(HTMLExporter(template_name="lab").from_filename(str(notebook))[0], encoding="utf-8")

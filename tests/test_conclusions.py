@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import conclusions as c
+from helpers.compare import verdicts
 
 MARGINS = {"pr_auc": 0.005, "f1": 0.01}
 
@@ -23,12 +23,12 @@ def diff(estimate, low, high, metric="pr_auc", label="NumPy MLP - PyTorch MLP"):
     ((0.004, -0.001, 0.009), "inconclusive"),
 ])
 def test_classify(interval, expected):
-    assert c.classify(dict(zip(("estimate", "low", "high"), interval)), 0.005) == expected
+    assert verdicts.classify(dict(zip(("estimate", "low", "high"), interval)), 0.005) == expected
 
 
 def test_classify_rejects_a_negative_margin():
     with pytest.raises(ValueError, match="margin"):
-        c.classify({"estimate": 0, "low": 0, "high": 0}, -1)
+        verdicts.classify({"estimate": 0, "low": 0, "high": 0}, -1)
 
 
 @pytest.mark.parametrize("pr, words", [
@@ -38,7 +38,7 @@ def test_classify_rejects_a_negative_margin():
     (diff(0.0, -0.02, 0.02), "cannot tell whether"),
 ])
 def test_framework_verdict_flips_with_the_numbers(pr, words):
-    text = c.framework_verdict({"pr_auc": pr, "f1": diff(0.0, -0.001, 0.001, "f1")}, MARGINS)
+    text = verdicts.framework_verdict({"pr_auc": pr, "f1": diff(0.0, -0.001, 0.001, "f1")}, MARGINS)
     assert words in text
     others = {"are equivalent", "is better than", "cannot tell"} - {w for w in ("are equivalent", "is better than",
                                                                               "cannot tell") if w in words}
@@ -53,20 +53,20 @@ def test_framework_verdict_flips_with_the_numbers(pr, words):
     (diff(0.0, -0.02, 0.02, label="NumPy MLP - Gradient boosting"), "cannot rank"),
 ])
 def test_reference_verdict(d, words):
-    assert words in c.reference_verdict("NumPy MLP", "Gradient boosting", d, 0.005)
+    assert words in verdicts.reference_verdict("NumPy MLP", "Gradient boosting", d, 0.005)
 
 
 def test_calibration_sentence_flips():
-    good = c.calibration_sentence({"NumPy MLP": 0.01}, {"NumPy MLP": 0.15}, 0.02)
-    bad = c.calibration_sentence({"NumPy MLP": 0.05}, {"NumPy MLP": 0.15}, 0.02)
+    good = verdicts.calibration_sentence({"NumPy MLP": 0.01}, {"NumPy MLP": 0.15}, 0.02)
+    bad = verdicts.calibration_sentence({"NumPy MLP": 0.05}, {"NumPy MLP": 0.15}, 0.02)
     assert "can be read as risks" in good and "misleading" not in good
     assert "misleading" in bad and "can be read as risks" not in bad
     assert "0.050" in bad
 
 
 def test_threshold_sentence_flat_or_not():
-    flat = c.threshold_sentence({"NumPy MLP": [0.2, 0.26]}, {"NumPy MLP": [0.66, 0.77]}, {"NumPy MLP": [0.442, 0.445]})
-    firm = c.threshold_sentence({"NumPy MLP": [0.22, 0.23]}, {"NumPy MLP": [0.70, 0.71]}, {"NumPy MLP": [0.40, 0.45]})
+    flat = verdicts.threshold_sentence({"NumPy MLP": [0.2, 0.26]}, {"NumPy MLP": [0.66, 0.77]}, {"NumPy MLP": [0.442, 0.445]})
+    firm = verdicts.threshold_sentence({"NumPy MLP": [0.22, 0.23]}, {"NumPy MLP": [0.70, 0.71]}, {"NumPy MLP": [0.40, 0.45]})
     assert "optimum is flat" in flat and "well determined" in firm
 
 
@@ -83,18 +83,18 @@ def rows(pr_spread, f1_gap):
 
 
 def test_imbalance_sentence_flips():
-    same = c.imbalance_sentence(rows(0.001, 0.0), 0.005, 0.01, week1={"accuracy": 0.801, "f1": 0.014})
+    same = verdicts.imbalance_sentence(rows(0.001, 0.0), 0.005, 0.01, week1={"accuracy": 0.801, "f1": 0.014})
     assert "not how well it ranks" in same and "neither framework handles imbalance better" in same
     assert "0.801" in same
-    moved = c.imbalance_sentence(rows(0.02, 0.05), 0.005, 0.01)
+    moved = verdicts.imbalance_sentence(rows(0.02, 0.05), 0.005, 0.01)
     assert "changes the ranking too" in moved and "more than" in moved
 
 
 def test_rounding_sentence_flips():
     f32 = {"seed": 42, "max_weight_diff": 1e-4, "max_proba_diff": 1e-3, "common_threshold": 0.23,
            "rows_labelled_differently": 12, "rows": 100, "mcnemar": {"b": 5, "c": 7, "p_value": 0.77}}
-    ok = c.rounding_sentence({"max_weight_diff": 1e-15, "max_proba_diff": 1e-15}, f32)
-    bad = c.rounding_sentence({"max_weight_diff": 1e-3, "max_proba_diff": 1e-4}, f32)
+    ok = verdicts.rounding_sentence({"max_weight_diff": 1e-15, "max_proba_diff": 1e-15}, f32)
+    bad = verdicts.rounding_sentence({"max_weight_diff": 1e-3, "max_proba_diff": 1e-4}, f32)
     assert "same function" in ok and "discrepancy" in bad
     assert "12 of 100" in ok
 
@@ -103,22 +103,22 @@ def test_schemes_sentences():
     hold = {s: {"frameworks": diff(0.0, -0.001, 0.001)} for s in ("stratified", "grouped")}
     split = {"stratified": {"boosting": diff(-0.016, -0.023, -0.009)},
              "temporal": {"boosting": diff(0.007, 0.001, 0.013)}}
-    assert c.schemes_sentences(hold, 0.005)[0].startswith("**Holds in every scheme**")
-    text = c.schemes_sentences(split, 0.005)[0]
+    assert verdicts.schemes_sentences(hold, 0.005)[0].startswith("**Holds in every scheme**")
+    text = verdicts.schemes_sentences(split, 0.005)[0]
     assert text.startswith("**Depends on the scheme**") and "behind" in text and "ahead" in text
     undecided = {s: {"logistic": diff(0.0, -0.02, 0.02)} for s in ("a", "b")}
-    assert c.schemes_sentences(undecided, 0.005)[0].startswith("**Undecided in every scheme**")
+    assert verdicts.schemes_sentences(undecided, 0.005)[0].startswith("**Undecided in every scheme**")
 
 
 def test_week1_sentence():
     ours = {"NumPy MLP": {"pr_auc": 0.37, "f1": 0.45}}
     quoted = {"pr_auc": 0.2645, "f1": 0.3434}
-    assert "F1 0.450 (+0.107)" in c.week1_sentence(ours, quoted, True, 0.01)
-    assert "Not comparable" in c.week1_sentence(ours, quoted, False, 0.01)
+    assert "F1 0.450 (+0.107)" in verdicts.week1_sentence(ours, quoted, True, 0.01)
+    assert "Not comparable" in verdicts.week1_sentence(ours, quoted, False, 0.01)
 
 
 def test_declaration_states_metric_and_margins_first():
-    text = c.declaration(MARGINS, repeats=10)
+    text = verdicts.declaration(MARGINS, repeats=10)
     assert "PR-AUC" in text and "±0.005" in text and "±0.01 F1" in text and "10 training runs" in text
 
 
@@ -129,12 +129,12 @@ def test_study_conclusions_follow_the_numbers():
     f64 = {"max_weight_diff": 1e-15, "max_proba_diff": 1e-15}
     f32 = {"seed": 1, "max_weight_diff": 1e-4, "max_proba_diff": 1e-3, "common_threshold": 0.2,
            "rows_labelled_differently": 3, "rows": 100, "mcnemar": {"b": 1, "c": 2, "p_value": 1.0}}
-    items = c.study_conclusions(diffs, MARGINS, {"NumPy MLP": [0.2, 0.3]}, {"NumPy MLP": [0.6, 0.8]},
+    items = verdicts.study_conclusions(diffs, MARGINS, {"NumPy MLP": [0.2, 0.3]}, {"NumPy MLP": [0.6, 0.8]},
                                 {"NumPy MLP": [0.44, 0.445]}, {"NumPy MLP": 0.01}, {"NumPy MLP": 0.15},
                                 rows(0.001, 0.0), f64, f32)
     assert len(items) == 7
     assert "equivalent" in items[0] and "behind" in items[1] and "ahead of" in items[2]
-    flipped = c.study_conclusions([diff(0.02, 0.01, 0.03), diff(0.0, -0.002, 0.002, "f1"),
+    flipped = verdicts.study_conclusions([diff(0.02, 0.01, 0.03), diff(0.0, -0.002, 0.002, "f1"),
                                    diff(0.02, 0.01, 0.03, label="NumPy MLP - Gradient boosting")], MARGINS,
                                   {"NumPy MLP": [0.2, 0.3]}, {"NumPy MLP": [0.6, 0.8]}, {"NumPy MLP": [0.44, 0.445]},
                                   {"NumPy MLP": 0.05}, {"NumPy MLP": 0.15}, rows(0.02, 0.05), f64, f32)

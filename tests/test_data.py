@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import zipfile
@@ -12,14 +11,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import data as raw_data
-from helpers.data import DataError, EXPECTED_COLUMNS, clean, find_data, read_csv_strict, validate
-from helpers.dataset import _encode_neighbourhood, prepare
-from helpers.folds import DEFAULT_FOLDS
-from helpers.features import FEATURE_NAMES, build_features, patient_history
-from helpers.prepared import load_prepared
-from helpers.splits import make_split, original_test_rows
-from helpers.synthetic import write_synthetic_csv
+from helpers.data import raw as raw_data
+from helpers.data.features import FEATURE_NAMES, build_features, patient_history
+from helpers.data.folds import DEFAULT_FOLDS
+from helpers.data.pipeline import _encode_neighbourhood, prepare
+from helpers.data.prepared import load_prepared
+from helpers.data.raw import (
+    EXPECTED_COLUMNS,
+    DataError,
+    clean,
+    find_data,
+    read_csv_strict,
+    validate,
+)
+from helpers.data.splits import make_split, original_test_rows
+from helpers.data.synthetic import write_synthetic_csv
 
 # $NOSHOW_DATA (as .ci/run sets it), else the shared copy beside the clone
 REAL_ZIP = Path(os.environ.get("NOSHOW_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "KaggleV2-May-2016.csv.zip")
@@ -351,7 +357,7 @@ def _scheme_rows(changes: dict | None = None) -> pd.DataFrame:
 
 
 def test_schemes_takeaway_reads_the_table():
-    from helpers.eda import schemes_takeaway
+    from helpers.data.eda import schemes_takeaway
 
     text = schemes_takeaway(_scheme_rows())
     assert "11.0% of the stratified split's test rows" in text and "83.0% of the time" in text
@@ -368,7 +374,7 @@ def test_schemes_takeaway_reads_the_table():
 
 
 def test_rate_takeaway_names_extremes_and_warns_on_small_groups():
-    from helpers.eda import rate_takeaway
+    from helpers.data.eda import rate_takeaway
 
     table = pd.DataFrame({"rows": [500, 400, 50], "no_show_rate": [0.1, 0.3, 0.9]}, index=["a", "b", "c"])
     assert "from 10.0% (a) to 30.0% (b)." in rate_takeaway(table, "x")  # c has < 100 rows
@@ -378,8 +384,12 @@ def test_rate_takeaway_names_extremes_and_warns_on_small_groups():
 
 
 def test_other_takeaways_flip_with_their_numbers():
-    from helpers.eda import (balance_takeaway, encoder_folds_takeaway, fitted_on_training_sentence,
-                             sms_takeaway)
+    from helpers.data.eda import (
+        balance_takeaway,
+        encoder_folds_takeaway,
+        fitted_on_training_sentence,
+        sms_takeaway,
+    )
 
     assert "**25.00%** of the 400" in balance_takeaway({"rows": 400, "no_show": 100, "show": 300, "no_show_rate": 0.25})
     frame = pd.DataFrame({"lead_days": [0, 0, 3, 5], "SMS_received": [0, 0, 1, 0]})
@@ -401,7 +411,12 @@ def test_scheme_display_and_rate_figure(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from helpers.eda import rate_figure, rate_table, scheme_display, with_display_bins
+    from helpers.data.eda import (
+        rate_figure,
+        rate_table,
+        scheme_display,
+        with_display_bins,
+    )
 
     shown = scheme_display(_scheme_rows())
     assert list(shown.columns) == ["stratified", "grouped", "temporal"]

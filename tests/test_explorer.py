@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix, precision_score, recall_score
 
-from helpers import explorer
+from helpers.compare import explorer
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import subprocess
 
 import nbformat
 import pytest
-
 from export_samples import sample_notebook
-from helpers import export as ex
+
+from helpers.publish import export as ex
 
 WIDGET_PLACEHOLDER = "A Jupyter widget could not be displayed"
 
@@ -42,7 +42,7 @@ def test_templates_ship_with_the_package():
     import tomllib
     from fnmatch import fnmatch
 
-    patterns = tomllib.loads((ex.paths.REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["helpers"]
+    patterns = tomllib.loads((ex.paths.REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["helpers.publish"]
     shipped = sorted(p.relative_to(ex.TEMPLATES.parent).as_posix() for p in ex.TEMPLATES.iterdir())
     assert {"templates/offline.html.j2", "templates/noshow_report.tex.j2", "templates/noshow_notebook.tex.j2"} <= set(shipped)
     assert all(any(fnmatch(f, pattern) for pattern in patterns) for f in shipped), (shipped, patterns)

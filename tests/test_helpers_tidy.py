@@ -15,8 +15,7 @@ from scipy.stats import binomtest
 from sklearn import metrics as skm
 
 from helpers import metrics as M
-from helpers import paths
-from helpers import plots as P
+from helpers import paths, style
 
 
 # --------------------------------------------------------------------------- statistics
@@ -62,7 +61,9 @@ def test_plots_does_not_import_tuning():
 
 
 def test_loss_and_sigmoid_live_in_losses_and_are_reexported():
-    from helpers import losses, mlp_base, numpy_layers
+    from helpers.models import base as mlp_base
+    from helpers.models import layers as numpy_layers
+    from helpers.models import losses
 
     for name in ("bce_with_logits", "bce_with_logits_loss", "sigmoid"):
         assert getattr(numpy_layers, name) is getattr(losses, name)
@@ -72,7 +73,7 @@ def test_loss_and_sigmoid_live_in_losses_and_are_reexported():
 
 
 def test_unused_metrics_table_is_gone():
-    from helpers import experiment
+    from helpers.study import experiment
 
     assert not hasattr(experiment, "metrics_table")
 
@@ -98,28 +99,28 @@ def test_package_docstring_lists_every_module():
     ("Always show (dummy)", "Always show (dummy)"),
 ])
 def test_labels_naming_a_model_get_its_colour(label, model):
-    assert P.model_of(label) == model
-    assert P.color_for(label) == P.MODEL_COLORS[model]
+    assert style.model_of(label) == model
+    assert style.color_for(label) == style.MODEL_COLORS[model]
 
 
 def test_benchmark_series_get_one_colour_per_backend():
     labels = ["NumPy MLP, 1 thr", "NumPy MLP, 2 thr", "PyTorch MLP, 1 thr", "PyTorch MLP, 2 thr"]
-    colours = [P.color_for(label) for label in labels]
+    colours = [style.color_for(label) for label in labels]
     assert colours[0] == colours[1] != colours[2] == colours[3]
 
 
 @pytest.mark.parametrize("label", ["Some other model", "NumPy - PyTorch difference", "x", "random forest"])
 def test_unknown_names_never_take_a_model_colour(label):
-    assert P.model_of(label) is None
-    assert P.color_for(label) not in P.MODEL_COLORS.values()
-    assert P.color_for(label) == P.color_for(label)  # the same in every call
+    assert style.model_of(label) is None
+    assert style.color_for(label) not in style.MODEL_COLORS.values()
+    assert style.color_for(label) == style.color_for(label)  # the same in every call
 
 
 # -------------------------------------------------------------------------- data errors
 def test_features_name_missing_or_mistyped_columns():
-    from helpers.data import clean, validate
-    from helpers.features import build_features, patient_history
-    from helpers.synthetic import make_synthetic
+    from helpers.data.features import build_features, patient_history
+    from helpers.data.raw import clean, validate
+    from helpers.data.synthetic import make_synthetic
 
     frame, _ = clean(validate(make_synthetic(n_rows=300, seed=0).astype(str), "synthetic"))
     assert build_features(frame).shape[0] == len(frame)

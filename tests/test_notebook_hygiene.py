@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from helpers import paths
-from helpers.report import MACHINE_PATH
+from helpers.publish.runner import MACHINE_PATH
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 MAX_CODE_LINES = 12

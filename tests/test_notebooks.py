@@ -11,7 +11,8 @@ import shutil
 import nbformat
 import pytest
 
-from helpers import paths, report
+from helpers import paths
+from helpers.publish import runner as report
 
 pytestmark = pytest.mark.notebook
 
@@ -126,7 +127,7 @@ def test_html_beside_every_notebook_and_pdf_export(executed_report, tmp_path):
 
 def test_publish_refuses_synthetic_data(monkeypatch, tmp_path):
     monkeypatch.delenv("NOSHOW_DATA", raising=False)
-    import helpers.data as raw_data
+    import helpers.data.raw as raw_data
 
     monkeypatch.setattr(paths, "DATA_DIR", tmp_path)
     monkeypatch.setattr(raw_data.paths, "DATA_DIR", tmp_path)

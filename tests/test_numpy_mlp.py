@@ -9,23 +9,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mlp_checks import CHECK_PARAMS, sklearn_expected_failures
 from sklearn.datasets import make_blobs
 from sklearn.metrics import average_precision_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from mlp_checks import CHECK_PARAMS, sklearn_expected_failures
-from helpers.mlp_base import batch_indices, init_weights, seed_streams
-from helpers.numpy_layers import (
-    column_sums,
+from helpers.models.base import batch_indices, init_weights, seed_streams
+from helpers.models.layers import (
     Adam,
     bce_with_logits,
     bce_with_logits_loss,
+    column_sums,
     dense_backward,
     dense_forward,
     relu_backward,
     relu_forward,
 )
-from helpers.numpy_mlp import (
+from helpers.models.numpy_mlp import (
     NumpyMLPClassifier,
     mlp_loss_and_grads,
     params_from_weights,

@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import bench, conclusions, cost_figures, plots, profiling
-from helpers.numpy_mlp import NumpyMLPClassifier
-from helpers.torch_mlp import TorchMLPClassifier, TorchMLPVariantClassifier
+from helpers import style
+from helpers.cost import figures as cost_figures
+from helpers.cost import measure, profiling, sentences
+from helpers.cost import record as cost_record
+from helpers.models.numpy_mlp import NumpyMLPClassifier
+from helpers.models.torch_mlp import TorchMLPClassifier, TorchMLPVariantClassifier
 
 
 # ----------------------------------------------------------------------------- arithmetic
@@ -114,20 +117,20 @@ def processed(tmp_path):
 
 
 def test_cache_key_follows_data_mode_threads_and_code(processed, monkeypatch):
-    key = bench.cache_key(processed, "stratified", "light", (1,))
+    key = cost_record.cache_key(processed, "stratified", "light", (1,))
     record = {"cache_key": key}
-    assert bench.is_current(record, processed, "stratified", "light", (1,))
-    assert not bench.is_current(record, processed, "stratified", "full", (1,))
-    assert not bench.is_current(record, processed, "stratified", "light", (1, 2))
+    assert cost_record.is_current(record, processed, "stratified", "light", (1,))
+    assert not cost_record.is_current(record, processed, "stratified", "full", (1,))
+    assert not cost_record.is_current(record, processed, "stratified", "light", (1, 2))
     monkeypatch.setattr(profiling, "code_fingerprint", lambda: "changed code")
-    assert not bench.is_current(record, processed, "stratified", "light", (1,))
+    assert not cost_record.is_current(record, processed, "stratified", "light", (1,))
     monkeypatch.undo()
     meta_path = processed / "stratified" / "meta.json"
     meta = json.loads(meta_path.read_text())
     meta["sample_rows"] = 3000
     meta_path.write_text(json.dumps(meta))
-    assert not bench.is_current(record, processed, "stratified", "light", (1,))
-    assert not bench.is_current(record, processed, "temporal", "light", (1,))  # no such prepared split
+    assert not cost_record.is_current(record, processed, "stratified", "light", (1,))
+    assert not cost_record.is_current(record, processed, "temporal", "light", (1,))  # no such prepared split
 
 
 def test_code_fingerprint_covers_the_measuring_modules():
@@ -143,18 +146,18 @@ def test_for_report_reuses_a_current_record_and_prefers_the_full_one(processed, 
     def no_run(*args, **kwargs):
         raise AssertionError("a current record must be reused, not measured again")
 
-    monkeypatch.setattr(bench.subprocess, "run", no_run)
-    light = {"created_utc": "light", "cache_key": bench.cache_key(processed, "stratified", "light", (1,))}
+    monkeypatch.setattr(measure.subprocess, "run", no_run)
+    light = {"created_utc": "light", "cache_key": cost_record.cache_key(processed, "stratified", "light", (1,))}
     (results / "bench_light.json").write_text(json.dumps(light))
-    assert bench.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "light"
-    full = {"created_utc": "full", "cache_key": bench.cache_key(processed, "stratified", "full", (1, 2))}
+    assert measure.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "light"
+    full = {"created_utc": "full", "cache_key": cost_record.cache_key(processed, "stratified", "full", (1, 2))}
     (results / "bench.json").write_text(json.dumps(full))
-    assert bench.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "full"
+    assert measure.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "full"
     # a stale light record (other code) is measured again
     (results / "bench.json").unlink()
     (results / "bench_light.json").write_text(json.dumps({**light, "cache_key": {**light["cache_key"], "code": "old"}}))
     with pytest.raises(AssertionError, match="reused"):
-        bench.for_report(processed, "stratified", results, log=lambda *_: None)
+        measure.for_report(processed, "stratified", results, log=lambda *_: None)
 
 
 # ----------------------------------------------------------------------------- fabricated records
@@ -212,7 +215,7 @@ def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=Non
     record = {"measurements": measurements, "threads": [1], "created_utc": "2026-01-01T00:00:00Z", "repeats": 1,
               "mode": "light", "wall_seconds": 60.0, "machine": {"cpus": 2, "cpu_model": "test CPU"},
               "versions": {"torch": "x", "numpy": "y", "sklearn": "z"}}
-    record["summary"] = bench.summarise(record)
+    record["summary"] = cost_record.summarise(record)
     return json.loads(json.dumps(record))
 
 
@@ -221,8 +224,8 @@ SLOW_TORCH = {64: 1.2, 512: 0.25, 4096: 0.05}
 
 
 def test_speed_words_flip_with_the_numbers():
-    fast = " ".join(conclusions.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
-    slow = " ".join(conclusions.speed_sentences(fabricated(SLOW_TORCH, FAST_NUMPY)))
+    fast = " ".join(sentences.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    slow = " ".join(sentences.speed_sentences(fabricated(SLOW_TORCH, FAST_NUMPY)))
     assert "NumPy was 3.0 x faster than PyTorch" in fast  # 2 s against 6 s to early stop
     assert "faster than PyTorch at batch 512" in fast and "slower than PyTorch at batch 512" in slow
     assert "its lead shrinks as the batch grows" in fast
@@ -231,11 +234,11 @@ def test_speed_words_flip_with_the_numbers():
 
 def test_the_fastest_variant_is_named_and_compared():
     fused = {64: 1.0, 512: 0.05, 4096: 0.02}
-    text = " ".join(conclusions.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, fused=fused)))
+    text = " ".join(sentences.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, fused=fused)))
     assert "the fastest variant is fused Adam" in text and "it overtakes NumPy" in text
-    plain = " ".join(conclusions.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    plain = " ".join(sentences.speed_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
     assert "none of the variants beats the plain twin" in plain
-    variants = " ".join(conclusions.variant_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, fused=fused)))
+    variants = " ".join(sentences.variant_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, fused=fused)))
     assert "5.00 x the plain speed at batch 512 (a gain)" in variants and variants.startswith("fused Adam:")
     assert "float64: 0.50 x the plain speed" in variants and "(a loss)" in variants
     assert "not measured in this light benchmark" in variants
@@ -246,10 +249,10 @@ def test_gemm_bound_and_phase_check_flip():
     outside = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0, phase_error=0.3)
     assert within["summary"]["targets"]["numpy epoch at batch 4096 within 2 x of the GEMM-rate time for its FLOPs"]
     assert not outside["summary"]["targets"]["numpy epoch at batch 4096 within 2 x of the GEMM-rate time for its FLOPs"]
-    assert "within the 2 x target" in " ".join(conclusions.arithmetic_sentences(within))
-    assert "outside the 2 x target" in " ".join(conclusions.arithmetic_sentences(outside))
-    assert "inside the 10 % tolerance" in " ".join(conclusions.breakdown_sentences(within))
-    assert "outside the 10 % tolerance" in " ".join(conclusions.breakdown_sentences(outside))
+    assert "within the 2 x target" in " ".join(sentences.arithmetic_sentences(within))
+    assert "outside the 2 x target" in " ".join(sentences.arithmetic_sentences(outside))
+    assert "inside the 10 % tolerance" in " ".join(sentences.breakdown_sentences(within))
+    assert "outside the 10 % tolerance" in " ".join(sentences.breakdown_sentences(outside))
     assert not outside["summary"]["targets"]["breakdown phases add up to within 10 % of the step time (worst cell)"]
 
 
@@ -260,7 +263,7 @@ def test_the_products_alone_say_whether_the_gemm_bound_is_reachable():
     cell = out_of_reach["summary"]["arithmetic"]["numpy"]["4096"]
     assert cell["products_x_bound"] == pytest.approx(0.02 / cell["gemm_bound_seconds"])
     assert cell["x_products"] == pytest.approx(0.03 / 0.02)
-    text = " ".join(conclusions.arithmetic_sentences(out_of_reach))
+    text = " ".join(sentences.arithmetic_sentences(out_of_reach))
     assert "outside the 2 x target" in text and "take 20 ms in NumPy" in text
     assert "no NumPy training loop can meet the 2 x target" in text
     assert "The rest of the NumPy epoch, 10 ms (33%)" in text
@@ -269,14 +272,14 @@ def test_the_products_alone_say_whether_the_gemm_bound_is_reachable():
     assert "most of the difference lies outside the matrix products" in text
     faster = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0, products={"numpy": {4096: 0.02}, "torch": {4096: 0.012}})
     assert ("torch's products are 8 ms faster than NumPy's, so the whole difference, and more, lies outside"
-            in " ".join(conclusions.arithmetic_sentences(faster)))
+            in " ".join(sentences.arithmetic_sentences(faster)))
     borderline = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0, products={"numpy": {4096: 0.0073}})  # 2.0 x
-    assert "use up about the whole 2 x allowance" in " ".join(conclusions.arithmetic_sentences(borderline))
+    assert "use up about the whole 2 x allowance" in " ".join(sentences.arithmetic_sentences(borderline))
     reachable = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=400.0, products={"numpy": {4096: 0.005}})
-    text = " ".join(conclusions.arithmetic_sentences(reachable))
+    text = " ".join(sentences.arithmetic_sentences(reachable))
     assert "The products alone fit within 2 x" in text and "no NumPy training loop" not in text
     # no products measured (an older record): no floor sentences, no error
-    assert "products alone" not in " ".join(conclusions.arithmetic_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    assert "products alone" not in " ".join(sentences.arithmetic_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
     table = cost_figures.arithmetic_table(out_of_reach)
     assert table.loc["NumPy MLP, 4,096", "products alone (s)"] == pytest.approx(0.02)
 
@@ -294,7 +297,7 @@ def test_repeated_sweeps_keep_each_cells_fastest():
         "backend": "numpy", "threads": 1, "kind": "sweep", "epoch_seconds": {"512": 0.04, "4096": 0.5},
         "gemm": {"n": 2048, "seconds": 0.2, "gflops": 50.0}, "train_rows": 77_363, "layer_sizes": [25, 64, 32, 1],
         "rows_per_second": 1e6, "products": {"4096": {"batch_size": 4096, "seconds": 0.01, "gflops": 146.0}}})
-    s = bench.summarise(record)
+    s = cost_record.summarise(record)
     assert s["batch"]["numpy/1"]["512"] == pytest.approx(0.04)  # faster in the second sweep
     assert s["batch"]["numpy/1"]["4096"] == pytest.approx(0.03)  # slower there: the first one stands
     assert s["gemm"]["numpy/1"] == pytest.approx(100.0)  # the higher of the two rates
@@ -314,13 +317,13 @@ def test_products_time_runs_the_epochs_products(backend):
 
 def test_memory_names_the_optimisers_compiler_stack_and_the_private_part():
     record = fabricated(FAST_NUMPY, SLOW_TORCH, optim=70)
-    text = " ".join(conclusions.memory_sentences(record))
+    text = " ".join(sentences.memory_sentences(record))
     assert "constructing torch.optim.Adam +70 MB" in text
     assert "loads 800 more modules, among them sympy, torch._dynamo" in text
     assert "30 kB of float32 moments" in text  # 2 x (25*64+64 + 64*32+32 + 32+1) parameters x 4 bytes
     assert "the NumPy process holds 100 MB of private memory and 40 MB of mapped library pages" in text
     assert "the PyTorch process 270 MB and 120 MB" in text
-    plain = " ".join(conclusions.memory_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
+    plain = " ".join(sentences.memory_sentences(fabricated(FAST_NUMPY, SLOW_TORCH)))
     assert "torch.optim.Adam" not in plain and "private memory" not in plain
     table = cost_figures.memory_table(record)
     assert table.loc["PyTorch MLP, + torch.optim.Adam", "added MB"] == pytest.approx(70)
@@ -328,11 +331,11 @@ def test_memory_names_the_optimisers_compiler_stack_and_the_private_part():
 
 def test_a_missed_peak_says_how_much_of_it_is_private():
     record = fabricated(FAST_NUMPY, SLOW_TORCH, torch_peak=486, optim=70)  # 120 MB of it mapped files
-    text = " ".join(conclusions.targets_sentences(record))
+    text = " ".join(sentences.targets_sentences(record))
     assert "missed: torch peak MB <= 400 (measured 486)" in text
     assert "The PyTorch process's private memory at the end of training, 366 MB, is within the 400 MB target" in text
     assert "other 120 MB of the reading are mapped library pages" in text
-    met = " ".join(conclusions.targets_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, gemm=80.0, optim=70)))
+    met = " ".join(sentences.targets_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, gemm=80.0, optim=70)))
     assert "private memory" not in met
 
 
@@ -342,9 +345,9 @@ def test_breakdown_explains_fixed_cost_against_arithmetic():
     for backend, fixed in (("numpy", 1e-4), ("torch", 1e-3)):
         for b, cell in record["summary"]["phases"][backend].items():
             cell["step_seconds"] = fixed + 1e-6 * int(b)
-        record["summary"]["step_model"][backend] = bench._per_step_model(
+        record["summary"]["step_model"][backend] = cost_record._per_step_model(
             {int(b): c for b, c in record["summary"]["phases"][backend].items()})
-    text = " ".join(conclusions.breakdown_sentences(record))
+    text = " ".join(sentences.breakdown_sentences(record))
     assert "PyTorch pays about 1000 us per step" in text and "NumPy about 100 us" in text
     assert "PyTorch's fixed cost" in text and "the two converge" in text
 
@@ -352,24 +355,24 @@ def test_breakdown_explains_fixed_cost_against_arithmetic():
 def test_memory_and_targets_flip():
     lean = fabricated(FAST_NUMPY, SLOW_TORCH, gemm=80.0, numpy_peak=140, torch_peak=390)
     heavy = fabricated(FAST_NUMPY, SLOW_TORCH, numpy_peak=160, torch_peak=120)
-    assert "PyTorch needs 250 MB more" in " ".join(conclusions.memory_sentences(lean))
-    assert "PyTorch needs 40 MB less" in " ".join(conclusions.memory_sentences(heavy))
-    assert "torch +230 MB" in " ".join(conclusions.memory_sentences(lean))
-    assert conclusions.targets_sentences(lean)[0].startswith(f"{len(lean['summary']['targets'])} of")
-    missed = conclusions.targets_sentences(heavy)[0]
+    assert "PyTorch needs 250 MB more" in " ".join(sentences.memory_sentences(lean))
+    assert "PyTorch needs 40 MB less" in " ".join(sentences.memory_sentences(heavy))
+    assert "torch +230 MB" in " ".join(sentences.memory_sentences(lean))
+    assert sentences.targets_sentences(lean)[0].startswith(f"{len(lean['summary']['targets'])} of")
+    missed = sentences.targets_sentences(heavy)[0]
     assert "missed: numpy peak MB <= 150 (measured 160)" in missed
 
 
 def test_week1_reproduction_is_judged_from_the_numbers():
-    close = " ".join(conclusions.week1_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, week1=(450.0, 2000.0))))
-    far = " ".join(conclusions.week1_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, week1=(450.0, 550.0))))
+    close = " ".join(sentences.week1_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, week1=(450.0, 2000.0))))
+    far = " ".join(sentences.week1_sentences(fabricated(FAST_NUMPY, SLOW_TORCH, week1=(450.0, 550.0))))
     assert "The week-1 PyTorch figure is reproduced within 5%" in close
     assert "The week-1 PyTorch figure is 1,545 MB above this reproduction" in far
 
 
 def test_summary_markdown_and_figures_come_from_the_record():
     record = fabricated(FAST_NUMPY, SLOW_TORCH)
-    text = bench.summary_markdown(record)
+    text = sentences.summary_markdown(record)
     assert "test CPU" in text and "| numpy peak MB <= 150" in text and "NumPy MLP, 4,096" in text
     figures = cost_figures.all_figures(record)
     assert {"epoch_vs_batch", "phase_breakdown", "gflops", "memory_stack", "variants"} <= set(figures)
@@ -401,10 +404,10 @@ def test_epoch_vs_batch_colours_by_backend_and_styles_by_threads():
     record["threads"] = [1, 2]
     record["summary"]["batch"]["numpy/2"] = record["summary"]["batch"]["numpy/1"]
     record["summary"]["batch"]["torch/2"] = record["summary"]["batch"]["torch/1"]
-    fig = bench.bench_figures(record)["epoch_vs_batch"]
+    fig = cost_figures.bench_figures(record)["epoch_vs_batch"]
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
-    assert lines["NumPy MLP, 2 thr"].get_color() == plots.color_for("NumPy MLP") == lines["NumPy MLP, 1 thr"].get_color()
-    assert lines["PyTorch MLP, 1 thr"].get_color() == plots.color_for("PyTorch MLP")
+    assert lines["NumPy MLP, 2 thr"].get_color() == style.color_for("NumPy MLP") == lines["NumPy MLP, 1 thr"].get_color()
+    assert lines["PyTorch MLP, 1 thr"].get_color() == style.color_for("PyTorch MLP")
     assert lines["NumPy MLP, 1 thr"].get_linestyle() != lines["NumPy MLP, 2 thr"].get_linestyle()
     assert lines["PyTorch MLP, 1 thr"].get_linestyle() == lines["NumPy MLP, 1 thr"].get_linestyle()
 
@@ -429,8 +432,8 @@ def test_compile_cost_is_reported_with_its_source():
                                        "epoch_seconds": {"512": 0.2, "4096": 0.05},
                                        "compile_seconds": {"512": cost, "4096": cost / 2},
                                        "reused_from": "2026-01-02T00:00:00Z"})
-    record["summary"] = json.loads(json.dumps(bench.summarise(record)))
-    text = " ".join(conclusions.variant_sentences(record))
+    record["summary"] = json.loads(json.dumps(cost_record.summarise(record)))
+    text = " ".join(sentences.variant_sentences(record))
     assert "torch.compile costs 33 s" in text and "4 s once its on-disk cache is warm" in text
     assert "make bench` of 2026-01-02T00:00:00Z, reused here" in text
     assert "torch.compile" in record["summary"]["variants"]["epoch_seconds"]

@@ -10,7 +10,9 @@ import json
 import nbformat
 import pytest
 
-from helpers import paths, report, splits
+from helpers import paths
+from helpers.data import splits
+from helpers.publish import runner as report
 
 
 def _notebook(parameters_source: str, *cells: str):
@@ -206,7 +208,7 @@ def test_trim_progress_outputs_keeps_each_bars_final_line_and_other_outputs():
 
 # -------------------------------------------------------------------------------- pdf command
 def test_pdf_writes_the_combined_report_code_hidden_unless_asked(tmp_path, monkeypatch):
-    import helpers.export as export_module
+    import helpers.publish.export as export_module
 
     reports = tmp_path / "reports"
     reports.mkdir()

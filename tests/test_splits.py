@@ -12,13 +12,26 @@ import pytest
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import TargetEncoder
 
-from helpers import data as raw_data
-from helpers import folds
-from helpers.dataset import build_matrix, encode_neighbourhood, encoder_vs_tuning_folds, prepare
-from helpers.prepared import load_prepared
-from helpers.splits import (FRACTIONS, PARTS, SPLIT_KINDS, day_numbers, describe_schemes, make_split,
-                            patient_codes, split_diagnostics)
-from helpers.synthetic import write_synthetic_csv
+from helpers.data import folds
+from helpers.data import raw as raw_data
+from helpers.data.pipeline import (
+    build_matrix,
+    encode_neighbourhood,
+    encoder_vs_tuning_folds,
+    prepare,
+)
+from helpers.data.prepared import load_prepared
+from helpers.data.splits import (
+    FRACTIONS,
+    PARTS,
+    SPLIT_KINDS,
+    day_numbers,
+    describe_schemes,
+    make_split,
+    patient_codes,
+    split_diagnostics,
+)
+from helpers.data.synthetic import write_synthetic_csv
 
 N_ROWS = 3000
 

@@ -7,11 +7,18 @@ import dataclasses
 import numpy as np
 import pytest
 
-from helpers import evidence, study, tuning
-from helpers.dataset import prepare
-from helpers.metrics import (bootstrap_indices, mcnemar_exact, resample_metrics, resample_weights,
-                             weighted_resample_metrics)
-from helpers.prepared import load_prepared, save_prepared, split_dir
+from helpers.compare import evidence
+from helpers.data.pipeline import prepare
+from helpers.data.prepared import load_prepared, save_prepared, split_dir
+from helpers.metrics import (
+    bootstrap_indices,
+    mcnemar_exact,
+    resample_metrics,
+    resample_weights,
+    weighted_resample_metrics,
+)
+from helpers.study import runs as study
+from helpers.study import tuning
 
 NET = {"hidden_layer_sizes": (8,), "learning_rate": 1e-2, "batch_size": 128, "max_epochs": 6, "patience": 3,
        "weight_decay": 1e-3, "class_weight": None}
@@ -220,8 +227,8 @@ def test_study_figures_give_one_colour_per_model_and_shade_the_margin():
     import matplotlib
 
     matplotlib.use("Agg")
-    from helpers import study_plots
-    from helpers.plots import color_for
+    from helpers.compare import study_figures as study_plots
+    from helpers.style import color_for
 
     d = [{"label": "NumPy MLP - PyTorch MLP", "metric": "pr_auc", "estimate": 0.0, "low": -0.001, "high": 0.001},
          {"label": "NumPy MLP - Logistic regression", "metric": "pr_auc", "estimate": 0.01, "low": 0.005, "high": 0.015}]

@@ -11,8 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import synthetic
-from helpers.synthetic import COLUMNS, N_ROWS_KAGGLE, make_synthetic, write_synthetic_csv
+from helpers.data import synthetic
+from helpers.data.synthetic import (
+    COLUMNS,
+    N_ROWS_KAGGLE,
+    make_synthetic,
+    write_synthetic_csv,
+)
 
 # $NOSHOW_DATA (as .ci/run sets it), else the shared copy beside the clone
 REAL_FILE = Path(os.environ.get("NOSHOW_DATA") or Path(__file__).resolve().parents[1].parent / "shared/data/KaggleV2-May-2016.csv.zip")

@@ -5,14 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from mlp_checks import CHECK_PARAMS as SHARED_CHECK_PARAMS
+from mlp_checks import sklearn_expected_failures
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from mlp_checks import CHECK_PARAMS as SHARED_CHECK_PARAMS, sklearn_expected_failures
-from helpers.mlp_base import init_weights, seed_streams
-from helpers.numpy_layers import Adam, bce_with_logits
-from helpers.numpy_mlp import NumpyMLPClassifier, mlp_loss_and_grads, params_from_weights
-from helpers.torch_mlp import TorchMLPClassifier, build_sequential
+from helpers.models.base import init_weights, seed_streams
+from helpers.models.layers import Adam, bce_with_logits
+from helpers.models.numpy_mlp import (
+    NumpyMLPClassifier,
+    mlp_loss_and_grads,
+    params_from_weights,
+)
+from helpers.models.torch_mlp import TorchMLPClassifier, build_sequential
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
 

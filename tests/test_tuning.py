@@ -14,9 +14,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import average_precision_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from helpers import plots  # noqa: E402
-from helpers.numpy_mlp import NumpyMLPClassifier  # noqa: E402
-from helpers.tuning import best_setting, cross_validate_grid, describe_choice  # noqa: E402
+from helpers.compare import figures
+from helpers.models.numpy_mlp import NumpyMLPClassifier
+from helpers.study.tuning import best_setting, cross_validate_grid, describe_choice
 
 GRID = {"C": [0.001, 1.0], "class_weight": ["balanced", None]}
 
@@ -90,10 +90,10 @@ def test_empty_grid_is_rejected(skewed_binary_data):
 
 
 def test_heatmap_marks_best_and_used(table):
-    from helpers.tuning import find_setting
+    from helpers.study.tuning import find_setting
 
     used = find_setting(table, {"C": 1.0, "class_weight": None})
-    fig = plots.cv_grid_heatmap(table, "C", "class_weight", used=used)
+    fig = figures.cv_grid_heatmap(table, "C", "class_weight", used=used)
     ax = fig.axes[0]
     annotations = [t.get_text() for t in ax.texts]
     assert sorted(annotations) == sorted(f"{v:.4f}" for v in table["cv_pr_auc"])
@@ -102,17 +102,17 @@ def test_heatmap_marks_best_and_used(table):
     assert labels == ["best by cross-validation", "used in this notebook"]
     # the used row as a boolean mask; a setting outside the grid (no row) gets no box
     mask = (table.index == used)
-    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used=mask).axes[0].patches) == 2
+    assert len(figures.cv_grid_heatmap(table, "C", "class_weight", used=mask).axes[0].patches) == 2
     outside = find_setting(table, {"C": 5.0, "class_weight": None})
-    assert len(plots.cv_grid_heatmap(table, "C", "class_weight", used=outside).axes[0].patches) == 1
+    assert len(figures.cv_grid_heatmap(table, "C", "class_weight", used=outside).axes[0].patches) == 1
     with pytest.raises(TypeError, match="find_setting"):
-        plots.cv_grid_heatmap(table, "C", "class_weight", used={"C": 1.0, "class_weight": None})
+        figures.cv_grid_heatmap(table, "C", "class_weight", used={"C": 1.0, "class_weight": None})
     with pytest.raises(KeyError, match="weight_decay"):
-        plots.cv_grid_heatmap(table, "weight_decay", "class_weight")
+        figures.cv_grid_heatmap(table, "weight_decay", "class_weight")
 
 
 def test_saved_grid_round_trips_with_none(table, tmp_path):
-    from helpers.tuning import load_grid, save_grid
+    from helpers.study.tuning import load_grid, save_grid
 
     assert load_grid(tmp_path, "logistic") is None
     save_grid(table, tmp_path, "logistic", grid=GRID, folds=4, seed=3)
@@ -124,7 +124,7 @@ def test_saved_grid_round_trips_with_none(table, tmp_path):
 
 
 def test_largest_effects_hold_the_other_parameter_fixed(table):
-    from helpers.tuning import largest_effects
+    from helpers.study.tuning import largest_effects
 
     effects = largest_effects(table, "C", "class_weight")
     by_c = [np.ptp(table.loc[table["class_weight"].map(repr) == repr(w), "cv_pr_auc"]) for w in ("balanced", None)]

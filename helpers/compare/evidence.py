@@ -1,0 +1,239 @@
+"""Evidence from repeated runs: spreads over seeds and paired differences with intervals.
+
+Two sources of chance move a test score: the training run (initial weights, batch order, a
+model's own randomness: the seeds) and the particular test rows (or patients). The intervals here
+account for both with one hierarchical bootstrap. Each replicate draws the test rows -- whole
+patients, when the patients of the test rows are known (:func:`helpers.metrics.resample_weights`
+with ``groups``), because one patient's appointments are not independent -- and draws the seeds
+with replacement; a model's score in the replicate is the mean over the drawn seeds of its score on
+the drawn rows. Every model and every seed sees the same row draws and seed draws, so a difference
+between two models is *paired*: it is computed replicate by replicate, and its interval is the
+percentile interval of those differences. Nothing is decided from overlapping marginal intervals.
+
+Threshold-dependent metrics (F1, precision, recall) are computed at each run's own validation-tuned
+threshold, so their spread over seeds includes the threshold's own variability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.artifacts import load_npz, save_npz
+from helpers.metrics import mcnemar_exact, resample_weights, weighted_resample_metrics
+from helpers.study.parallel import run_tasks, stable_hash
+from helpers.study.runs import NETWORKS, Runs
+
+__all__ = ["BOOT_METRICS", "Resamples", "resample_runs", "spread", "paired", "best_network", "summary_table",
+           "float_drift", "per_seed", "comparisons", "first_seed_scores", "first_seed_confusions", "calibration",
+           "drift_table", "threshold_inputs", "curve_scores", "first_seed_records"]
+
+#: The metrics resampled for intervals.
+BOOT_METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
+_CHUNK = 50
+
+
+@dataclass
+class Resamples:
+    """Every model's score on every replicate: ``scores[model][metric]`` of shape (n_seeds, R)."""
+
+    scores: dict[str, dict[str, np.ndarray]]
+    seed_draws: np.ndarray  #: (R, n_seeds) indices of the seeds drawn in each replicate
+    clustered: bool  #: True when whole patients were resampled
+    n_resamples: int
+
+
+def _score_run(task: dict) -> dict[str, np.ndarray]:
+    """Worker: one run's metrics on every replicate (weights given as a uint8 matrix)."""
+    weights, y, p, thr = task["weights"], task["y"], task["p"], task["threshold"]
+    out = {m: [] for m in task["metrics"]}
+    for start in range(0, weights.shape[0], _CHUNK):
+        block = weights[start:start + _CHUNK].astype(np.float64)
+        for k, v in weighted_resample_metrics(y, p, thr, block, task["metrics"]).items():
+            out[k].append(v)
+    return {k: np.concatenate(v) for k, v in out.items()}
+
+
+def resample_runs(runs: Runs, n_resamples: int = 1000, seed: int = 0, clustered: bool = True,
+                  metrics=BOOT_METRICS, n_jobs: int = 2, cache_dir=None, progress: bool = True) -> Resamples:
+    """Scores of every run on ``n_resamples`` replicates of the test rows (patients when ``clustered``).
+
+    The result is cached in ``cache_dir`` (default: none) under a name derived from the runs' cache
+    keys and the arguments.
+    """
+    groups = runs.groups_test if clustered else None
+    clustered = groups is not None
+    seeds = runs.seeds
+    keys = {m: [runs.records[m][s]["cache_key"] for s in seeds] for m in runs.models}
+    name = f"bootstrap_{stable_hash([keys, n_resamples, seed, clustered, list(metrics)])}.npz"
+    rng = np.random.default_rng(seed + 1)
+    seed_draws = rng.integers(0, len(seeds), size=(n_resamples, len(seeds)))
+    if cache_dir is not None and (Path(cache_dir) / name).is_file():
+        flat = load_npz(Path(cache_dir) / name)
+        scores = {m: {k: flat[f"{m}|{k}"] for k in metrics} for m in runs.models}
+        return Resamples(scores, seed_draws, clustered, n_resamples)
+    n = len(runs.y_test)
+    weights = np.concatenate([w.astype(np.uint8) for w in resample_weights(n, n_resamples, seed, groups)])
+    tasks, where = [], []
+    for m in runs.models:
+        unique = {}
+        for i, s in enumerate(seeds):
+            stem = str(runs.records[m][s]["cache_key"])
+            if stem not in unique:
+                unique[stem] = len(tasks)
+                tasks.append({"weights": weights, "y": runs.y_test, "p": runs.proba(m, s),
+                              "threshold": runs.records[m][s]["threshold"], "metrics": tuple(metrics)})
+            where.append((m, i, unique[stem]))
+    results = run_tasks(_score_run, tasks, n_jobs=n_jobs, desc="bootstrap", progress=progress)
+    scores = {m: {k: np.empty((len(seeds), n_resamples)) for k in metrics} for m in runs.models}
+    for m, i, t in where:
+        for k in metrics:
+            scores[m][k][i] = results[t][k]
+    if cache_dir is not None:
+        save_npz(Path(cache_dir) / name, **{f"{m}|{k}": v for m, d in scores.items() for k, v in d.items()})
+    return Resamples(scores, seed_draws, clustered, n_resamples)
+
+
+def _replicates(res: Resamples, matrix: np.ndarray) -> np.ndarray:
+    """Mean over each replicate's drawn seeds: (n_seeds, R) -> (R,)."""
+    r = np.arange(matrix.shape[1])
+    return matrix[res.seed_draws.T, r].mean(axis=0)
+
+
+def spread(runs: Runs, res: Resamples | None, model: str, metric: str, alpha: float = 0.05) -> dict:
+    """One model's metric over seeds: ``mean``, ``sd`` (between seeds), ``min``, ``max``, and the
+    hierarchical interval ``low``/``high`` of the mean (NaN without resamples)."""
+    values = runs.metric(model, metric)
+    out = {"mean": float(values.mean()), "sd": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+           "min": float(values.min()), "max": float(values.max()), "low": np.nan, "high": np.nan}
+    if res is not None and metric in res.scores[model]:
+        boot = _replicates(res, res.scores[model][metric])
+        out["low"], out["high"] = (float(v) for v in np.nanquantile(boot, [alpha / 2, 1 - alpha / 2]))
+    return out
+
+
+def paired(runs: Runs, res: Resamples, a: str, b: str, metric: str, alpha: float = 0.05) -> dict:
+    """Paired difference ``a - b`` of ``metric``: ``estimate`` (mean over seeds of the per-seed
+    differences), ``low``/``high`` (hierarchical bootstrap), ``per_seed`` and their ``sd``."""
+    per_seed = runs.metric(a, metric) - runs.metric(b, metric)
+    boot = _replicates(res, res.scores[a][metric] - res.scores[b][metric])
+    low, high = np.nanquantile(boot, [alpha / 2, 1 - alpha / 2])
+    return {"a": a, "b": b, "metric": metric, "estimate": float(per_seed.mean()), "low": float(low),
+            "high": float(high), "per_seed": per_seed.tolist(),
+            "sd": float(per_seed.std(ddof=1)) if len(per_seed) > 1 else 0.0}
+
+
+def best_network(runs: Runs, metric: str = "pr_auc") -> str:
+    """The network with the higher mean ``metric`` over seeds."""
+    return max(NETWORKS, key=lambda m: runs.metric(m, metric).mean())
+
+
+def summary_table(runs: Runs, res: Resamples | None, metrics=("pr_auc", "roc_auc", "f1", "precision", "recall"),
+                  digits: int = 3) -> pd.DataFrame:
+    """Rows = models, cells 'mean ± sd [low, high]' over seeds, plus the threshold's mean ± sd."""
+    rows = {}
+    for model in runs.models:
+        row = {}
+        for metric in metrics:
+            s = spread(runs, res, model, metric)
+            cell = f"{s['mean']:.{digits}f} ± {s['sd']:.{digits}f}"
+            if np.isfinite(s["low"]):
+                cell += f" [{s['low']:.{digits}f}, {s['high']:.{digits}f}]"
+            row[metric] = cell
+        thr = runs.thresholds(model)
+        row["threshold"] = f"{thr.mean():.3f} ± {thr.std(ddof=1) if len(thr) > 1 else 0.0:.3f}"
+        rows[model] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def float_drift(runs: Runs, seed: int, threshold: float | None = None) -> dict:
+    """How far the two networks of one seed ended apart: weights, test probabilities, labels.
+
+    ``threshold`` (default: the NumPy network's validation-tuned one) is applied to BOTH networks,
+    so the label differences and McNemar's test measure the networks, not two operating points.
+    """
+    a, b = runs.arrays["NumPy MLP"][seed], runs.arrays["PyTorch MLP"][seed]
+    names = sorted(k for k in a if k[0] in "Wb" and k[1:].isdigit())
+    max_weight = max(float(np.max(np.abs(a[k].astype(np.float64) - b[k].astype(np.float64)))) for k in names)
+    pa, pb = a["proba_test"], b["proba_test"]
+    thr = float(runs.records["NumPy MLP"][seed]["threshold"] if threshold is None else threshold)
+    la, lb = pa >= thr, pb >= thr
+    return {"seed": seed, "max_weight_diff": max_weight, "max_proba_diff": float(np.max(np.abs(pa - pb))),
+            "common_threshold": thr, "rows_labelled_differently": int(np.count_nonzero(la != lb)),
+            "rows": int(len(pa)), "mcnemar": mcnemar_exact(runs.y_test, la.astype(int), lb.astype(int)),
+            "epochs": [runs.records[m][seed]["n_epochs"] for m in NETWORKS]}
+
+
+def per_seed(runs: Runs, metrics, models=None) -> dict:
+    """``{model: {metric: [value per seed]}}`` (for :func:`helpers.study_plots.seed_strips`)."""
+    models = [m for m in (models or runs.models)]
+    return {m: {k: runs.metric(m, k).tolist() for k in metrics} for m in models}
+
+
+def comparisons(runs: Runs, res: Resamples, metrics=("pr_auc", "f1")) -> list[dict]:
+    """The paired differences the report judges: NumPy - PyTorch, and the better network (by mean
+    PR-AUC) minus each reference model, for each metric; each dict also has a ``label``."""
+    best = best_network(runs)
+    pairs = [NETWORKS, (best, "Gradient boosting"), (best, "Logistic regression")]
+    out = []
+    for metric in metrics:
+        for a, b in pairs:
+            if a in runs.records and b in runs.records:
+                out.append({**paired(runs, res, a, b, metric), "label": f"{a} - {b}"})
+    return out
+
+
+def first_seed_scores(runs: Runs) -> tuple[dict, dict]:
+    """Test probabilities and validation-tuned thresholds of the first seed, every model but the dummy."""
+    seed = runs.seeds[0]
+    models = [m for m in runs.models if m != "Always show (dummy)"]
+    return ({m: runs.proba(m, seed) for m in models}, {m: runs.records[m][seed]["threshold"] for m in models})
+
+
+def first_seed_confusions(runs: Runs) -> dict:
+    """The networks' test confusion matrices of the first seed, at their own validation-tuned thresholds."""
+    seed = runs.seeds[0]
+    return {m: np.asarray(runs.records[m][seed]["metrics"]["test"]["confusion_matrix"]) for m in NETWORKS}
+
+
+def calibration(runs: Runs, models, n_bins: int = 10) -> tuple[dict, dict]:
+    """Mean over seeds of each model's expected calibration error and Brier score on the test rows."""
+    from helpers.metrics import expected_calibration_error
+
+    ece = {m: float(np.mean([expected_calibration_error(runs.y_test, runs.proba(m, s), n_bins) for s in runs.seeds]))
+           for m in models}
+    brier = {m: float(runs.metric(m, "brier").mean()) for m in models}
+    return ece, brier
+
+
+def drift_table(f64: dict, f32: dict) -> pd.DataFrame:
+    """The float64 and float32 comparisons of :func:`float_drift` side by side."""
+    rows = {}
+    for label, d in (("float64", f64), ("float32", f32)):
+        rows[label] = {"max |weight difference|": d["max_weight_diff"], "max |probability difference|": d["max_proba_diff"],
+                       "common threshold": d["common_threshold"],
+                       "test rows labelled differently": d["rows_labelled_differently"],
+                       "McNemar p": d["mcnemar"]["p_value"], "epochs (NumPy, PyTorch)": str(tuple(d["epochs"]))}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def threshold_inputs(runs: Runs) -> tuple[dict, dict, dict]:
+    """Per network, over seeds: the validation-tuned thresholds, test recalls and test F1s."""
+    return ({m: runs.thresholds(m).tolist() for m in NETWORKS}, {m: runs.metric(m, "recall").tolist() for m in NETWORKS},
+            {m: runs.metric(m, "f1").tolist() for m in NETWORKS})
+
+
+def curve_scores(runs: Runs) -> tuple[dict, dict]:
+    """First-seed test PR-AUC (average precision) and ROC-AUC of every model but the dummy."""
+    seed = runs.seeds[0]
+    models = [m for m in runs.models if m != "Always show (dummy)"]
+    return ({m: runs.records[m][seed]["metrics"]["test"]["pr_auc"] for m in models},
+            {m: runs.records[m][seed]["metrics"]["test"]["roc_auc"] for m in models})
+
+
+def first_seed_records(runs: Runs, models=NETWORKS) -> dict:
+    """The saved records of the first seed's runs of ``models``."""
+    return {m: runs.records[m][runs.seeds[0]] for m in models}

@@ -1,0 +1,188 @@
+"""The same study under every validation scheme (notebook 05).
+
+A clinic would use the model on *future* appointments, often of patients it has already seen. Each
+scheme holds out test rows differently (:mod:`helpers.splits`): ``stratified`` (random rows, the
+headline), ``grouped`` (no patient in two parts), ``temporal`` (train on the earliest days, test on
+the last) and ``original`` (the week-1 report's test rows). Every scheme gets the whole treatment on
+its own rows: its own data preparation (scaler and encoders fitted on its training rows), its own
+cross-validated settings for every model, repeated seeds, and intervals that resample test patients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers.compare import evidence
+from helpers.data.pipeline import prepare
+from helpers.study.experiment import (
+    Choice,
+    load_checked,
+    network_choice,
+    reference_choices,
+)
+from helpers.study.runs import NETWORKS, Runs, repeated_runs, results_folder, seeds_for
+
+__all__ = ["SCHEMES", "SchemeResult", "run_scheme", "scheme_cells", "scheme_table", "scheme_diffs"]
+
+SCHEMES = ("stratified", "grouped", "temporal", "original")
+
+
+@dataclass
+class SchemeResult:
+    """Everything one scheme produced."""
+
+    split: str
+    meta: dict  #: the prepared data's metadata (source, split diagnostics, ...)
+    choice: Choice
+    references: dict
+    runs: Runs
+    resamples: evidence.Resamples
+
+
+def run_scheme(split: str, *, main_split: str, data_path, seed: int, sample_rows, processed_dir, results_dir,
+               repeats: int, network: dict, n_bootstrap: int, cv_folds: int, scheme_cv_folds: int, n_jobs: int = 2,
+               progress: bool = True) -> SchemeResult:
+    """Prepare (unless it is the main split, prepared by notebook 01), tune, train and resample one scheme.
+
+    ``network`` holds the notebook's network parameters (``weight_decay``/``class_weight`` may be
+    ``None``/``"cv"``: chosen by this scheme's own cross-validation). The main split is tuned with
+    ``cv_folds`` folds (as notebooks 02-04 did, so their cached tables are reused), the other schemes with
+    ``scheme_cv_folds``.
+    """
+    folds = cv_folds if split == main_split else scheme_cv_folds
+    if split != main_split:
+        prepare(data_path=data_path, split=split, seed=seed, sample_rows=sample_rows, processed_dir=processed_dir)
+    data = load_checked(processed_dir, split, sample_rows)
+    choice = network_choice(data, split, seed, results_dir, n_jobs, progress, **network, cv_folds=folds)
+    references = reference_choices(data, split, seed, results_dir, n_jobs, progress, cv_folds=folds)
+    runs = repeated_runs(data, split, seeds_for(seed, repeats), choice.params,
+                         {name: params for name, (params, _, _) in references.items()},
+                         processed_dir, results_dir, n_jobs=n_jobs, progress=progress)
+    res = evidence.resample_runs(runs, n_bootstrap, seed, clustered=True, n_jobs=n_jobs,
+                                 cache_dir=results_folder(results_dir, split), progress=progress)
+    return SchemeResult(split, data.meta, choice, references, runs, res)
+
+
+def scheme_cells(results: dict[str, SchemeResult], metrics=("pr_auc", "roc_auc", "f1")) -> dict:
+    """``{scheme: {model: {metric: spread}}}`` (mean over seeds, hierarchical interval)."""
+    models = [m for m in results[next(iter(results))].runs.models if m != "Always show (dummy)"]
+    return {s: {m: {k: evidence.spread(r.runs, r.resamples, m, k) for k in metrics} for m in models}
+            for s, r in results.items()}
+
+
+def scheme_table(cells: dict, digits: int = 3) -> pd.DataFrame:
+    """Rows = (scheme, model), one column per metric: 'mean [low, high]'."""
+    rows = {}
+    for scheme, by_model in cells.items():
+        for model, by_metric in by_model.items():
+            rows[(scheme, model)] = {k: f"{v['mean']:.{digits}f} [{v['low']:.{digits}f}, {v['high']:.{digits}f}]"
+                                     for k, v in by_metric.items()}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = [f"{s}: {m}" for s, m in table.index]
+    return table
+
+
+def scheme_diffs(results: dict[str, SchemeResult], metric: str = "pr_auc") -> dict:
+    """Per scheme the paired differences the conclusions judge:
+    ``{scheme: {"frameworks": NumPy - PyTorch, "boosting": best network - GB, "logistic": best network - LR}}``."""
+    out = {}
+    for scheme, r in results.items():
+        best = evidence.best_network(r.runs, metric)
+        out[scheme] = {"best_network": best,
+                       "frameworks": evidence.paired(r.runs, r.resamples, *NETWORKS, metric),
+                       "boosting": evidence.paired(r.runs, r.resamples, best, "Gradient boosting", metric),
+                       "logistic": evidence.paired(r.runs, r.resamples, best, "Logistic regression", metric)}
+    return out
+
+
+def week1_rows(result: SchemeResult) -> dict:
+    """Our networks on the week-1 test rows: mean over seeds of PR-AUC, ROC-AUC, F1 and accuracy."""
+    runs = result.runs
+    return {m: {k: float(runs.metric(m, k).mean()) for k in ("pr_auc", "roc_auc", "f1", "accuracy")} for m in NETWORKS}
+
+
+def data_banner(results: dict[str, SchemeResult], main_split: str) -> str:
+    """Which data the schemes ran on (the banner of notebook 01's split, else of the first scheme)."""
+    from helpers.data.prepared import source_banner
+
+    return source_banner((results.get(main_split) or next(iter(results.values()))).meta)
+
+
+def diagnostics_table(results: dict[str, SchemeResult]) -> pd.DataFrame:
+    """What each scheme's training rows reveal about its test rows (from the prepared data's metadata)."""
+    rows = {}
+    for scheme, r in results.items():
+        d = r.meta["split"].get("diagnostics", {})
+        balance = r.meta["balance"]
+        rows[scheme] = {"train rows": balance["train"]["rows"], "test rows": balance["test"]["rows"],
+                        "test no-show rate": balance["test"]["no_show_rate"],
+                        "test rows: same patient, same day in train": d.get("same_patient_same_day_rows"),
+                        "test patients seen in train": d.get("patients_in_train"),
+                        "train rows on days after the first test day": d.get("train_rows_after_earliest_held_out_day")}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def diagnostics_sentence(results: dict[str, SchemeResult]) -> str:
+    """The diagnostics in words, scheme by scheme (from the numbers)."""
+    parts = []
+    for scheme, r in results.items():
+        d = r.meta["split"].get("diagnostics", {})
+        if not d:
+            continue
+        parts.append(f"{scheme}: {d['same_patient_same_day_rows']:.1%} of the test rows have an appointment of the same "
+                     f"patient on the same day among the training rows (their outcomes agree {d['same_day_outcome_agreement']:.0%} "
+                     f"of the time)" if d["same_patient_same_day_rows"] > 0 else
+                     f"{scheme}: no test row has a same-day appointment of its patient in the training rows")
+        parts[-1] += (f", {d['patients_in_train']:.1%} of the test patients appear in training, and "
+                      f"{d['train_rows_after_earliest_held_out_day']:,} training rows lie after the first test day")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def settings_by_scheme(results: dict[str, SchemeResult]) -> pd.DataFrame:
+    """The settings every model trained with, per scheme (each chosen on that scheme's training rows)."""
+    rows = {}
+    for scheme, r in results.items():
+        rows[scheme] = {"networks": ", ".join(f"{k}={v!r}" for k, v in r.choice.used.items()),
+                        **{m: ", ".join(f"{k}={v!r}" for k, v in params.items())
+                           for m, (params, _, _) in r.references.items()}}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def diffs_table(diffs: dict, margin: float) -> pd.DataFrame:
+    """The paired PR-AUC differences of :func:`scheme_diffs` per scheme, with verdicts."""
+    from helpers.compare.verdicts import FINDINGS, classify
+
+    rows = {}
+    for scheme, by_key in diffs.items():
+        for key, label in FINDINGS.items():
+            d = by_key[key]
+            rows[f"{scheme}: {d['a']} - {d['b']}"] = {"mean": d["estimate"], "95 % low": d["low"],
+                                                       "95 % high": d["high"], "verdict": classify(d, margin)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def ranking_sentence(cells: dict, metric: str = "pr_auc") -> str:
+    """Which model has the highest mean ``metric`` in each scheme, and by how much."""
+    parts = []
+    for scheme, by_model in cells.items():
+        order = sorted(by_model, key=lambda m: by_model[m][metric]["mean"], reverse=True)
+        top, second = order[0], order[1]
+        gap = by_model[top][metric]["mean"] - by_model[second][metric]["mean"]
+        parts.append(f"{scheme}: {top} first ({by_model[top][metric]['mean']:.3f}), {gap:.3f} ahead of {second}")
+    return (f"Highest mean PR-AUC per scheme -- {'; '.join(parts)}. Whether such a gap is more than noise is judged "
+            "from the paired differences below, not from this ranking.")
+
+
+def comparable_to_week1(result: SchemeResult) -> bool:
+    """True when the scheme's test rows are the week-1 report's (the full real file, not a sample)."""
+    return bool(result.meta["split"].get("original", {}).get("comparable_to_week1_report"))
+
+
+def first_seed_matrices(result: SchemeResult) -> dict:
+    """The networks' first-seed test confusion matrices (``[[tn, fp], [fn, tp]]``), labelled "ours"."""
+    from helpers.compare.evidence import first_seed_confusions
+
+    return {f"{m} (ours)": cm for m, cm in first_seed_confusions(result.runs).items()}
+

@@ -1,0 +1,134 @@
+"""Figures of the data notebook (01): the class balance and the no-show rate by group.
+
+Every figure function takes plain data (dicts, arrays, data frames -- never model objects), labels
+its axes, title and legend, and returns the :class:`matplotlib.figure.Figure`; nothing calls
+``plt.show``. Colours and saving come from :mod:`helpers.style`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
+
+from helpers.metrics import wilson_interval
+from helpers.style import CLASS_COLORS, FALLBACK_COLORS, new_axes, pct
+
+
+# ----------------------------------------------------------------------------- figures
+def class_balance(counts: Mapping[str, int], title: str = "Class balance", ax=None) -> Figure:
+    """Bar chart of class counts, annotated with counts and percentages.
+
+    Parameters
+    ----------
+    counts : mapping label -> int
+        E.g. ``{"show": 88208, "no-show": 22319}``.
+    title : str
+        Axes title.
+    ax : Axes, optional
+        Draw into this axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+    """
+    fig, ax = new_axes(ax, figsize=(5.0, 3.8))
+    labels = [str(k) for k in counts]
+    values = np.array([int(v) for v in counts.values()])
+    total = values.sum()
+    colors = [CLASS_COLORS[i] if i < 2 else FALLBACK_COLORS[i % len(FALLBACK_COLORS)] for i in range(len(labels))]
+    bars = ax.bar(labels, values, color=colors, edgecolor="black", linewidth=0.6)
+    for bar, v in zip(bars, values):
+        share = v / total if total else 0.0
+        ax.annotate(
+            f"{v:,}\n({pct(share)})",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+        )
+    ax.set_ylim(0, max(values.max(initial=0), 1) * 1.2)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.grid(axis="x", visible=False)
+    ax.set_ylabel("Appointments")
+    ax.set_xlabel("Outcome")
+    ax.set_title(f"{title} (n = {total:,})")
+    return fig
+
+
+def rate_by(
+    df: pd.DataFrame,
+    column: str,
+    target: str = "no_show",
+    order: Sequence | None = None,
+    ax_title: str | None = None,
+    overall_rate: float | None = None,
+    ax=None,
+) -> Figure:
+    """No-show rate per category of ``column``, with 95 % Wilson intervals.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per appointment, with ``column`` and the 0/1 ``target``.
+    column : str
+        A categorical or already-binned column.
+    target : str
+        The 0/1 outcome column.
+    order : sequence, optional
+        Category order on the x-axis (default: the categorical order, else sorted).
+        Categories not in ``df`` are skipped.
+    ax_title : str, optional
+        Axes title (default: "No-show rate by <column>").
+    overall_rate : float, optional
+        Reference rate drawn as a dashed line (default: the mean of ``target``).
+    ax : Axes, optional
+        Draw into this axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+        Bars of the rate (in %) per category; tick labels carry the row counts.
+    """
+    if column not in df or target not in df:
+        raise KeyError(f"df needs columns {column!r} and {target!r}")
+    y = pd.to_numeric(df[target]).astype(float)
+    grouped = y.groupby(df[column], observed=True, sort=True).agg(["sum", "count"])
+    if order is None and isinstance(df[column].dtype, pd.CategoricalDtype):
+        order = [c for c in df[column].cat.categories if c in grouped.index]
+    if order is not None:
+        grouped = grouped.reindex([o for o in order if o in grouped.index])
+    k = grouped["sum"].to_numpy()
+    n = grouped["count"].to_numpy()
+    rate = k / n
+    lo, hi = wilson_interval(k, n)
+    labels = [f"{c}\n(n={int(m):,})" for c, m in zip(grouped.index, n)]
+    fig, ax = new_axes(ax, figsize=(max(5.0, 0.9 * len(labels) + 2.0), 4.0))
+    x = np.arange(len(labels))
+    ax.bar(x, 100 * rate, color=CLASS_COLORS[1], alpha=0.8, edgecolor="black", linewidth=0.5)
+    ax.errorbar(
+        x,
+        100 * rate,
+        yerr=100 * np.vstack([rate - lo, hi - rate]),
+        fmt="none",
+        ecolor="black",
+        capsize=3,
+        linewidth=1,
+        label="95% CI (Wilson)",
+    )
+    overall = float(y.mean()) if overall_rate is None else float(overall_rate)
+    ax.axhline(100 * overall, color="0.3", linestyle="--", linewidth=1.2, label=f"Overall ({pct(overall)})")
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("No-show rate (%)")
+    ax.set_xlabel(column.replace("_", " "))
+    ax.set_title(ax_title or f"No-show rate by {column.replace('_', ' ')}")
+    ax.set_ylim(0, max(100 * np.nanmax(hi, initial=overall), 100 * overall) * 1.15 + 1e-9)
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="upper right")
+    return fig
+
+

@@ -1,0 +1,131 @@
+"""Independent trainings in parallel worker processes, one thread each, and the cache keys they share.
+
+Repeated seeds and cross-validation folds are independent fits: :func:`run_tasks` runs them in
+``n_jobs`` joblib (loky) worker processes, each limited to one BLAS/OpenMP thread and one torch
+thread, so two workers on two cores do not fight over threads. A worker reads the prepared
+arrays itself (:func:`worker_data`), once per process.
+
+:func:`data_fingerprint` (the bytes of the prepared arrays) goes into every cache key beside
+:func:`helpers.fingerprint.source_fingerprint` (the code), so a cached result is reused only when
+nothing that produced it changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+import numpy as np
+
+from helpers.data.prepared import PARTS, PreparedData, load_prepared
+
+__all__ = ["data_fingerprint", "run_tasks", "worker_data", "one_thread"]
+
+_DATA: dict = {}
+
+
+def data_fingerprint(data: PreparedData) -> str:
+    """SHA-256 (first 16 hex digits) of the prepared arrays' bytes (features and labels of every part)."""
+    h = hashlib.sha256()
+    for part in PARTS:
+        if part in data.X:
+            h.update(part.encode())
+            h.update(np.ascontiguousarray(data.X[part]).tobytes())
+            h.update(np.ascontiguousarray(data.y[part]).tobytes())
+    return h.hexdigest()[:16]
+
+
+def worker_data(processed_dir: str, split: str, fingerprint: str) -> PreparedData:
+    """The prepared data of ``split`` in this process (loaded once), checked against ``fingerprint``.
+
+    Raises
+    ------
+    RuntimeError
+        If the arrays on disk are not the ones the parent process planned with (they were
+        rewritten meanwhile).
+    """
+    key = (processed_dir, split)
+    cached = _DATA.get(key)
+    if cached is None or cached[0] != fingerprint:
+        data = load_prepared(processed_dir, split)
+        found = data_fingerprint(data)
+        if found != fingerprint:
+            raise RuntimeError(
+                f"the prepared data of split {split!r} changed while the study ran (fingerprint {found} "
+                f"instead of {fingerprint}): re-run notebook 01 and then this notebook"
+            )
+        _DATA[key] = (fingerprint, data)
+    return _DATA[key][1]
+
+
+class one_thread:
+    """Context manager: one BLAS/OpenMP thread and one torch thread (if torch is loaded) inside."""
+
+    def __enter__(self):
+        import sys
+
+        from threadpoolctl import threadpool_limits
+
+        self._limits = threadpool_limits(limits=1)
+        torch = sys.modules.get("torch")
+        self._torch = (torch, torch.get_num_threads()) if torch is not None else None
+        if torch is not None:
+            torch.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        self._limits.restore_original_limits()
+        if self._torch is not None:
+            self._torch[0].set_num_threads(self._torch[1])
+        return False
+
+
+def run_tasks(function: Callable[[dict], object], tasks: list[dict], n_jobs: int = 2, desc: str = "fits",
+              progress: bool = True) -> list:
+    """``[function(task) for task in tasks]``, in ``n_jobs`` worker processes (1: in this process).
+
+    Results come back in the order of ``tasks``. A tqdm bar counts finished tasks.
+    """
+    if not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive int, got {n_jobs!r}")
+    if not tasks:
+        return []
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(tasks), desc=desc, unit="fit", disable=not progress, ascii=True)
+    try:
+        if n_jobs == 1:
+            results = []
+            for task in tasks:
+                with one_thread():
+                    results.append(function(task))
+                bar.update()
+            return results
+        import warnings
+
+        from joblib import Parallel, delayed
+
+        results = []
+        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
+        with warnings.catch_warnings():
+            # loky replaces a worker whose memory grew (importing torch does that) and says so; the
+            # task is not lost, so the message is noise in a report
+            warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given")
+            for result in parallel(delayed(_in_one_thread)(function, task) for task in tasks):
+                results.append(result)
+                bar.update()
+        return results
+    finally:
+        bar.close()
+
+
+def _in_one_thread(function, task):
+    with one_thread():
+        return function(task)
+
+
+def stable_hash(obj) -> str:
+    """First 10 hex digits of the SHA-256 of ``obj`` as canonical JSON (a cache file name part)."""
+    text = json.dumps(obj, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]

@@ -1,0 +1,283 @@
+"""Repeated, paired runs: every model trained once per seed on one split, evaluated the same way, cached.
+
+Seed ``s`` gives both networks the same initial weights and the same batch order (the shared loop
+of :mod:`helpers.mlp_base` draws both from ``random_state=s``) and seeds gradient boosting's own
+randomness. Every run early-stops on the validation split (the networks on validation PR-AUC,
+gradient boosting on its validation loss: it is given the validation rows explicitly) and picks its
+own decision threshold on the validation split (maximum F1); the test split is read only to score
+the finished run. The logistic regression and the dummy have no randomness, and neither has gradient
+boosting here: it early-stops on the given validation rows (no internal random split) and uses every
+feature and row in every tree, so ``random_state`` changes nothing (a test checks it). These are
+fitted once and stand for every seed.
+
+Each run is saved atomically under ``<results_dir>/<split>/runs/`` as ``<stem>.json`` (parameters,
+threshold, metrics, history, the cache key) and ``<stem>.npz`` (validation and test probabilities,
+and a network's fitted weights). The cache key holds the model, its parameters, the seed, the
+prepared arrays' fingerprint and a fingerprint of the code that trains and scores; a run is reused
+only when all of them match. Missing runs are trained in parallel worker processes
+(:func:`helpers.parallel.run_tasks`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from helpers import paths
+from helpers.artifacts import load_npz, read_json, save_npz, to_jsonable, write_json
+from helpers.data.prepared import PreparedData
+from helpers.fingerprint import source_fingerprint
+from helpers.metrics import evaluate, tune_threshold
+from helpers.study.parallel import (
+    data_fingerprint,
+    run_tasks,
+    stable_hash,
+    worker_data,
+)
+
+__all__ = [
+    "NETWORKS", "REFERENCES", "MODELS", "SEED_FREE", "Runs", "seeds_for", "network_params",
+    "repeated_runs", "run_key", "build_model",
+]
+
+NETWORKS = ("NumPy MLP", "PyTorch MLP")
+REFERENCES = ("Logistic regression", "Gradient boosting", "Always show (dummy)")
+MODELS = NETWORKS + REFERENCES
+#: Models without randomness: one fit stands for every seed.
+SEED_FREE = frozenset({"Logistic regression", "Gradient boosting", "Always show (dummy)"})
+#: The modules whose code decides a run's numbers (their source is in every cache key).
+CODE_MODULES = ("study.runs", "study.parallel", "models.base", "models.layers", "models.numpy_mlp", "models.torch_mlp",
+                "models.losses", "metrics")
+#: The network settings a run takes from the notebook parameters.
+NETWORK_KEYS = ("hidden_layer_sizes", "learning_rate", "batch_size", "max_epochs", "weight_decay",
+                "class_weight", "patience", "dtype")
+
+
+def seeds_for(seed: int, repeats: int) -> list[int]:
+    """The seeds of ``repeats`` runs: ``seed, seed + 1, ...``.
+
+    Raises
+    ------
+    ValueError
+        If ``repeats`` is not a positive int.
+    """
+    if not isinstance(repeats, (int, np.integer)) or isinstance(repeats, bool) or repeats < 1:
+        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
+    return [int(seed) + k for k in range(int(repeats))]
+
+
+def network_params(**params) -> dict:
+    """The network settings as the estimators take them (``hidden_layer_sizes`` as a tuple)."""
+    unknown = set(params) - set(NETWORK_KEYS)
+    if unknown:
+        raise ValueError(f"unknown network parameter(s) {sorted(unknown)}; known: {NETWORK_KEYS}")
+    out = dict(params)
+    if "hidden_layer_sizes" in out:
+        out["hidden_layer_sizes"] = tuple(int(s) for s in out["hidden_layer_sizes"])
+    return out
+
+
+class AlwaysShow:
+    """The dummy baseline: the training no-show rate as every row's probability, and always "show".
+
+    Its ``fixed_threshold`` of 1.0 keeps it a true always-"show" model: an F1-tuned threshold on a
+    constant score would flip it into always-"no-show".
+    """
+
+    fixed_threshold = 1.0
+
+    def fit(self, X, y):
+        self.rate_ = float(np.mean(y))
+        return self
+
+    def predict_proba(self, X):
+        p = np.full(len(X), self.rate_)
+        return np.column_stack([1 - p, p])
+
+
+def build_model(name: str, params: dict, seed: int):
+    """A fresh, unfitted model ``name`` with ``params`` and randomness seeded by ``seed``.
+
+    The PyTorch network trains on one thread (the caller runs one fit per core).
+    """
+    if name == "NumPy MLP":
+        from helpers.models.numpy_mlp import NumpyMLPClassifier
+
+        return NumpyMLPClassifier(**network_params(**params), random_state=seed)
+    if name == "PyTorch MLP":
+        from helpers.models.torch_mlp import TorchMLPClassifier
+
+        return TorchMLPClassifier(**network_params(**params), random_state=seed, num_threads=1)
+    if name == "Gradient boosting":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(random_state=seed, early_stopping=True, **params)
+    if name == "Logistic regression":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(max_iter=2000, **params)
+    if name == "Always show (dummy)":
+        return AlwaysShow()
+    raise ValueError(f"unknown model {name!r}; choose one of {MODELS}")
+
+
+def _fit(model, name: str, data: PreparedData) -> None:
+    """Fit on train; the networks and gradient boosting early-stop on the validation split."""
+    X, y = data.X["train"], data.y["train"]
+    if name in NETWORKS or name == "Gradient boosting":
+        model.fit(X, y, X_val=data.X["val"], y_val=data.y["val"])
+    else:
+        model.fit(X, y)
+
+
+def run_key(name: str, params: dict, seed: int, fingerprint: str) -> dict:
+    """What identifies one run: model, parameters, seed, data and code."""
+    return to_jsonable({"model": name, "params": params, "seed": None if name in SEED_FREE else int(seed),
+                        "data": fingerprint, "code": source_fingerprint(CODE_MODULES)})
+
+
+def _stem(key: dict) -> str:
+    slug = key["model"].split(" ")[0].lower()
+    seed = "all" if key["seed"] is None else f"s{key['seed']}"
+    return f"{slug}_{seed}_{stable_hash(key)}"
+
+
+def _train_and_save(task: dict) -> str:
+    """Worker: fit one model, score it on validation and test, save it; returns the stem."""
+    data = worker_data(task["processed_dir"], task["split"], task["fingerprint"])
+    name, params, seed = task["name"], task["params"], task["seed"]
+    model = build_model(name, params, seed)
+    started = time.perf_counter()
+    _fit(model, name, data)
+    seconds = time.perf_counter() - started
+    proba = {part: model.predict_proba(data.X[part])[:, 1] for part in ("val", "test")}
+    fixed = getattr(model, "fixed_threshold", None)
+    threshold = float(fixed) if fixed is not None else float(tune_threshold(data.y["val"], proba["val"]))
+    record = {
+        "model": name, "seed": seed, "params": params, "threshold": threshold,
+        "threshold_rule": "fixed (always 'show')" if fixed is not None else "maximise F1 on the validation split",
+        "metrics": {"test": evaluate(data.y["test"], proba["test"], threshold),
+                    "test_at_0.5": evaluate(data.y["test"], proba["test"], 0.5),
+                    "val": evaluate(data.y["val"], proba["val"], threshold)},
+        "fit_seconds": seconds,
+        "n_epochs": getattr(model, "n_iter_", None), "best_epoch": getattr(model, "best_epoch_", None),
+        "history": getattr(model, "history_", None), "cache_key": task["key"],
+    }
+    arrays = {"proba_val": proba["val"], "proba_test": proba["test"]}
+    if name in NETWORKS:
+        for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_), start=1):
+            arrays[f"W{i}"], arrays[f"b{i}"] = W, b
+    folder = Path(task["folder"])
+    save_npz(folder / f"{task['stem']}.npz", **arrays)
+    write_json(folder / f"{task['stem']}.json", record)  # written last: its presence marks a finished run
+    return task["stem"]
+
+
+@dataclass
+class Runs:
+    """The runs of every model and seed on one split (what :func:`repeated_runs` returns)."""
+
+    split: str
+    seeds: list[int]
+    records: dict[str, dict[int, dict]]  #: model -> seed -> saved record
+    arrays: dict[str, dict[int, dict[str, np.ndarray]]]  #: model -> seed -> proba_val, proba_test (+ weights)
+    y_val: np.ndarray
+    y_test: np.ndarray
+    groups_test: np.ndarray | None = None
+    trained: int = 0  #: how many runs were trained now (the rest came from the cache)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def models(self) -> list[str]:
+        return list(self.records)
+
+    def proba(self, model: str, seed: int, part: str = "test") -> np.ndarray:
+        return self.arrays[model][seed][f"proba_{part}"]
+
+    def metric(self, model: str, name: str, which: str = "test") -> np.ndarray:
+        """One metric of ``model`` per seed (in the order of ``seeds``)."""
+        return np.array([self.records[model][s]["metrics"][which][name] for s in self.seeds], dtype=float)
+
+    def thresholds(self, model: str) -> np.ndarray:
+        return np.array([self.records[model][s]["threshold"] for s in self.seeds], dtype=float)
+
+
+def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dict, references: dict,
+                  processed_dir=None, results_dir=None, models=MODELS, n_jobs: int = 2,
+                  progress: bool = True, verbose: bool = False) -> Runs:
+    """Train (or load from the cache) every model in ``models`` once per seed on ``split``.
+
+    Parameters
+    ----------
+    data : PreparedData
+        The split's prepared arrays (as :func:`helpers.prepared.load_prepared` gives them).
+    split : str
+    seeds : list of int
+        See :func:`seeds_for`.
+    network : dict
+        Settings of both networks (:data:`NETWORK_KEYS`), e.g. the cross-validated choice.
+    references : dict
+        ``{"Logistic regression": {...}, "Gradient boosting": {...}}``: each model's settings.
+    processed_dir, results_dir : path, optional
+        Defaults ``data/processed``, ``data/results``.
+    models : sequence of str
+    n_jobs : int
+        Worker processes for the runs that are not cached.
+
+    Returns
+    -------
+    Runs
+    """
+    processed = str(paths.resolve(processed_dir, paths.PROCESSED_DIR))
+    folder = results_folder(results_dir, split) / "runs"
+    fingerprint = data_fingerprint(data)
+    network = to_jsonable(network_params(**network))
+    plan: dict[tuple[str, int], dict] = {}
+    for name in models:
+        if name not in MODELS:
+            raise ValueError(f"unknown model {name!r}; choose from {MODELS}")
+        params = network if name in NETWORKS else to_jsonable(references.get(name, {}))
+        for seed in seeds:
+            key = run_key(name, params, seed, fingerprint)
+            plan[(name, seed)] = {"name": name, "params": params, "seed": int(seed), "key": key, "stem": _stem(key),
+                                  "folder": str(folder), "processed_dir": processed, "split": split,
+                                  "fingerprint": fingerprint}
+    missing, seen = [], set()
+    for task in plan.values():
+        if task["stem"] not in seen and not _is_cached(folder, task["stem"], task["key"]):
+            missing.append(task)
+        seen.add(task["stem"])
+    missing.sort(key=lambda t: ("PyTorch" not in t["name"], "NumPy" not in t["name"]))  # longest first
+    if verbose and missing:
+        print(f"training {len(missing)} run(s) of split {split!r} in {min(n_jobs, len(missing))} process(es); "
+              f"{len(plan) - len(missing)} taken from the cache", flush=True)
+    run_tasks(_train_and_save, missing, n_jobs=n_jobs, desc=f"runs ({split})", progress=progress)
+    records: dict = {name: {} for name in models}
+    arrays: dict = {name: {} for name in models}
+    loaded: dict = {}
+    for (name, seed), task in plan.items():
+        if task["stem"] not in loaded:
+            loaded[task["stem"]] = (read_json(folder / f"{task['stem']}.json"), load_npz(folder / f"{task['stem']}.npz"))
+        records[name][seed], arrays[name][seed] = loaded[task["stem"]]
+    groups = getattr(data, "groups", None)
+    return Runs(split=split, seeds=[int(s) for s in seeds], records=records, arrays=arrays, y_val=data.y["val"],
+                y_test=data.y["test"], groups_test=None if not groups else groups.get("test"),
+                trained=len(missing), meta={"fingerprint": fingerprint, "code": source_fingerprint(CODE_MODULES)})
+
+
+def _is_cached(folder: Path, stem: str, key: dict) -> bool:
+    record_path, arrays_path = folder / f"{stem}.json", folder / f"{stem}.npz"
+    if not (record_path.is_file() and arrays_path.is_file()):
+        return False
+    try:
+        return read_json(record_path).get("cache_key") == key
+    except (OSError, ValueError):
+        return False
+
+
+def results_folder(results_dir, split: str) -> Path:
+    """``<results_dir>/<split>`` (default ``data/results/<split>``): where a split's results live."""
+    return paths.resolve(results_dir, paths.RESULTS_DIR) / split
