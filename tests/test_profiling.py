@@ -45,21 +45,35 @@ def _fitted(cls, X, y, **kw):
     return model.fit(X, y, X_val=X, y_val=y)
 
 
-@pytest.mark.parametrize("cls, step", [(NumpyMLPClassifier, profiling._numpy_phased_step),
-                                       (TorchMLPClassifier, profiling._torch_phased_step)])
-def test_the_timed_step_does_exactly_the_training_step(cls, step, skewed_binary_data):
+@pytest.mark.parametrize("cls", [NumpyMLPClassifier, TorchMLPClassifier])
+def test_the_clock_callback_times_every_phase_without_changing_the_step(cls, skewed_binary_data):
     X, y = skewed_binary_data
     extra = {"num_threads": 1} if cls is TorchMLPClassifier else {}
     plain, timed = _fitted(cls, X, y, **extra), _fitted(cls, X, y, **extra)
-    data = plain._backend_prepare(X.astype(np.float64), y.astype(np.float64))
+    data = plain.training_data(X, y)
     idx = np.arange(40, 72)
     for _ in range(3):
-        plain._backend_step(*plain._backend_rows(data, idx))
-        acc = dict.fromkeys(profiling.PHASES[:-1], 0.0)
-        assert step(timed, data, idx, profiling.time.perf_counter, acc)
-        assert all(v > 0 for v in acc.values())
+        plain_loss = plain.train_step(data, idx)
+        marks = profiling.PhaseClock()
+        marks.start()
+        calls = []
+        timed_loss = timed.train_step(data, idx, on_phase=lambda name: (calls.append(name), marks(name)))
+        assert timed_loss == plain_loss
+        assert set(calls) == set(profiling.PHASES[:-1]) and calls[0] == "gather"
+        assert all(v > 0 for v in marks.seconds.values())
     for a, b in zip(plain._backend_get_weights()[0], timed._backend_get_weights()[0]):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cls", [NumpyMLPClassifier, TorchMLPClassifier])
+def test_fit_runs_the_same_train_step(cls, skewed_binary_data, monkeypatch):
+    X, y = skewed_binary_data
+    steps = []
+    original = cls.train_step
+    monkeypatch.setattr(cls, "train_step", lambda self, data, rows, on_phase=None: (
+        steps.append(rows.shape[0]), original(self, data, rows, on_phase))[1])
+    model = _fitted(cls, X, y)
+    assert sum(steps) == X.shape[0] * model.n_iter_
 
 
 def test_phase_times_reports_every_phase_and_the_check(skewed_binary_data):

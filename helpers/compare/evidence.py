@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 
 from helpers.artifacts import load_npz, save_npz
-from helpers.metrics import mcnemar_exact, resample_weights, weighted_resample_metrics
+from helpers.metrics import (
+    expected_calibration_error,
+    mcnemar_exact,
+    resample_weights,
+    weighted_resample_metrics,
+)
 from helpers.study.parallel import run_tasks, stable_hash
 from helpers.study.runs import NETWORKS, Runs
 
@@ -39,7 +44,6 @@ _CHUNK = 50
 @dataclass
 class Resamples:
     """Every model's score on every replicate: ``scores[model][metric]`` of shape (n_seeds, R)."""
-
     scores: dict[str, dict[str, np.ndarray]]
     seed_draws: np.ndarray  #: (R, n_seeds) indices of the seeds drawn in each replicate
     clustered: bool  #: True when whole patients were resampled
@@ -201,8 +205,6 @@ def first_seed_confusions(runs: Runs) -> dict:
 
 def calibration(runs: Runs, models, n_bins: int = 10) -> tuple[dict, dict]:
     """Mean over seeds of each model's expected calibration error and Brier score on the test rows."""
-    from helpers.metrics import expected_calibration_error
-
     ece = {m: float(np.mean([expected_calibration_error(runs.y_test, runs.proba(m, s), n_bins) for s in runs.seeds]))
            for m in models}
     brier = {m: float(runs.metric(m, "brier").mean()) for m in models}

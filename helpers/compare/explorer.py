@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.metrics import _check_binary
+from helpers.tables import markdown
 
 __all__ = ["operating_point_table", "threshold_explorer", "static_view", "COLUMNS"]
 
@@ -168,7 +169,6 @@ def static_view(y, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, fl
     """
     from IPython.display import Markdown
 
-    from helpers.tables import markdown
 
     table = operating_point_table(y, probas, threshold=dict(thresholds))
     caption = ("Test operating points at the validation-tuned thresholds, the threshold explorer's starting state "

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.compare import evidence
+from helpers.compare.evidence import first_seed_confusions
+from helpers.compare.verdicts import FINDINGS, classify
 from helpers.data.pipeline import prepare
+from helpers.data.prepared import source_banner
 from helpers.study.experiment import (
     Choice,
     load_checked,
@@ -32,7 +35,6 @@ SCHEMES = ("stratified", "grouped", "temporal", "original")
 @dataclass
 class SchemeResult:
     """Everything one scheme produced."""
-
     split: str
     meta: dict  #: the prepared data's metadata (source, split diagnostics, ...)
     choice: Choice
@@ -105,8 +107,6 @@ def week1_rows(result: SchemeResult) -> dict:
 
 def data_banner(results: dict[str, SchemeResult], main_split: str) -> str:
     """Which data the schemes ran on (the banner of notebook 01's split, else of the first scheme)."""
-    from helpers.data.prepared import source_banner
-
     return source_banner((results.get(main_split) or next(iter(results.values()))).meta)
 
 
@@ -152,8 +152,6 @@ def settings_by_scheme(results: dict[str, SchemeResult]) -> pd.DataFrame:
 
 def diffs_table(diffs: dict, margin: float) -> pd.DataFrame:
     """The paired PR-AUC differences of :func:`scheme_diffs` per scheme, with verdicts."""
-    from helpers.compare.verdicts import FINDINGS, classify
-
     rows = {}
     for scheme, by_key in diffs.items():
         for key, label in FINDINGS.items():
@@ -182,7 +180,5 @@ def comparable_to_week1(result: SchemeResult) -> bool:
 
 def first_seed_matrices(result: SchemeResult) -> dict:
     """The networks' first-seed test confusion matrices (``[[tn, fp], [fn, tp]]``), labelled "ours"."""
-    from helpers.compare.evidence import first_seed_confusions
-
     return {f"{m} (ours)": cm for m, cm in first_seed_confusions(result.runs).items()}
 

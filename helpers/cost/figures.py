@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from helpers.compare.week1 import WEEK1_QUOTED
 from helpers.cost.profiling import PHASE_LABELS, PHASES
 from helpers.cost.record import BACKENDS
 from helpers.style import color_for, new_axes
@@ -264,8 +265,6 @@ def memory_table(bench: dict) -> pd.DataFrame:
 
 def week1_table(bench: dict) -> pd.DataFrame:
     """The one-process measurement, step by step, beside the week-1 report's quoted figures."""
-    from helpers.compare.week1 import WEEK1_QUOTED
-
     w = bench["summary"]["week1"]
     frame = pd.DataFrame({step["step"]: {"MB": step["rss_mb"]} for step in w["steps"]}).T
     frame["week-1 report (quoted)"] = np.nan

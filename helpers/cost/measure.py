@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 
 from helpers import paths
+from helpers.cost import profiling
+from helpers.cost.profiling import _estimator as make
 from helpers.cost.record import (
     BACKENDS,
     MODES,
@@ -55,7 +57,6 @@ from helpers.cost.record import (
 
 # ----------------------------------------------------------------------------- worker side
 def _estimator(backend: str, threads: int, **params):
-    from helpers.cost.profiling import _estimator as make
 
     return make(backend, threads, **params)
 
@@ -94,7 +95,6 @@ def _worker(task: dict) -> dict:
     """Run one measurement in this (fresh) process; the parent set the thread variables."""
     import resource
 
-    from helpers.cost import profiling
 
     backend, threads, kind = task["backend"], task["threads"], task["kind"]
     seed = task.get("seed", 42)
@@ -188,7 +188,6 @@ class _BlockImports:
     It hands out a spec whose loader raises ImportError, so ``importlib.util.find_spec`` (which
     torch calls while importing) still works, while an actual import fails as if not installed.
     """
-
     def __init__(self, names):
         self.names = set(names)
 
@@ -246,7 +245,6 @@ def run_benchmark(processed_dir=None, split="stratified", threads=None, repeats=
     """
     import platform
 
-    from helpers.cost import profiling
 
     mode = "light" if quick else mode
     if mode not in MODES:

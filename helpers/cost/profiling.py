@@ -302,56 +302,22 @@ def _full_batches(n, batch_size, rng, max_rows, min_steps):
     return batches[:want]
 
 
-def _numpy_phased_step(model, data, idx, clock, acc):
-    """One NumPy training step with a timer around each phase; adds seconds into ``acc``."""
-    import math
+class PhaseClock:
+    """The training step's clock callback (:meth:`helpers.models.base.BaseMLPClassifier.train_step`):
+    adds the time since the previous mark to the phase that just ended."""
 
-    from helpers.models.layers import bce_with_logits
-    from helpers.models.numpy_mlp import mlp_backward, mlp_forward
+    def __init__(self):
+        self.seconds = dict.fromkeys(PHASES[:-1], 0.0)
+        self._last = 0.0
 
-    t0 = clock()
-    X_batch, y_batch = model._backend_rows(data, idx)
-    t1 = clock()
-    logits, caches = mlp_forward(X_batch, model._params)
-    t2 = clock()
-    loss, dlogits = bce_with_logits(logits, y_batch, model._loss_pos_weight)
-    t3 = clock()
-    grads = mlp_backward(dlogits, caches)
-    t4 = clock()
-    model._optimizer.step(model._params, grads)
-    t5 = clock()
-    acc["gather"] += t1 - t0
-    acc["forward"] += t2 - t1
-    acc["loss"] += t3 - t2
-    acc["backward"] += t4 - t3
-    acc["optimizer"] += t5 - t4
-    return math.isfinite(loss)
+    def start(self) -> None:
+        """Start a step: the next mark measures from now."""
+        self._last = time.perf_counter()
 
-
-def _torch_phased_step(model, data, idx, clock, acc):
-    """One PyTorch training step with a timer around each phase; adds seconds into ``acc``."""
-    import math
-
-    ta = clock()
-    model._model.train()
-    model._optimizer.zero_grad(set_to_none=True)  # as the training step does it, before the forward
-    t0 = clock()
-    X_batch, y_batch = model._backend_rows(data, idx)
-    t1 = clock()
-    logits = model._model(X_batch).squeeze(1)
-    t2 = clock()
-    loss = model._loss_fn(logits, y_batch)
-    t3 = clock()
-    loss.backward()
-    t4 = clock()
-    model._optimizer.step()
-    t5 = clock()
-    acc["gather"] += t1 - t0
-    acc["forward"] += t2 - t1
-    acc["loss"] += t3 - t2
-    acc["backward"] += t4 - t3
-    acc["optimizer"] += (t5 - t4) + (t0 - ta)  # the step and the zeroing of the gradients
-    return math.isfinite(loss.item())
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] += now - self._last
+        self._last = now
 
 
 def phase_times(model, X, y, X_val, y_val, batch_size: int, max_rows: int | None = None, repeats: int = 3,
@@ -362,9 +328,11 @@ def phase_times(model, X, y, X_val, y_val, batch_size: int, max_rows: int | None
     state). Then, ``repeats`` times, the full batches of a fresh permutation (the first
     ``max_rows`` rows' worth) are run alternately: even batches exactly as the training loop runs
     them (the backend's row gather, then the backend's step: the *step time*), odd batches with a
-    timer around each phase. Interleaving makes both see the same load on a shared machine. The
-    *rest* is the instrumented steps' wall time outside the named phases (the loss's conversion
-    to a Python float, the finiteness check, the timers themselves). Medians over repeats.
+    the step's clock callback marking each phase (:class:`PhaseClock`): both run the estimator's own
+    :meth:`~helpers.models.base.BaseMLPClassifier.train_step`, the one ``fit`` runs. Interleaving
+    makes both see the same load on a shared machine. The *rest* is the instrumented steps' wall
+    time outside the named phases (the loss's conversion to a Python float, the finiteness check,
+    the marks themselves). Medians over repeats.
 
     Parameters
     ----------
@@ -399,30 +367,29 @@ def phase_times(model, X, y, X_val, y_val, batch_size: int, max_rows: int | None
     model.set_params(batch_size=batch_size, max_epochs=1, patience=None)
     warm = slice(0, min(X.shape[0], 8192))  # the warm-up only creates the weights and optimiser state
     model.fit(X[warm], y[warm], X_val=X_val, y_val=y_val)
-    dtype = np.dtype(model.dtype)
-    data = model._backend_prepare(np.ascontiguousarray(X, dtype=dtype), np.asarray(y, dtype=dtype))
-    phased = _torch_phased_step if hasattr(model, "_loss_fn") else _numpy_phased_step
+    data = model.training_data(X, y)
     rng = np.random.default_rng(seed)
     n = X.shape[0]
     plain_runs, phased_runs = [], []
     clock = time.perf_counter
     for _ in range(repeats):
         batches = _full_batches(n, batch_size, rng, max_rows, min_steps)
-        plain_seconds, acc, wall = 0.0, dict.fromkeys(PHASES[:-1], 0.0), 0.0
+        plain_seconds, marks, wall = 0.0, PhaseClock(), 0.0
         n_plain = n_phased = 0
         for i, idx in enumerate(batches):
             started = clock()
-            if i % 2 == 0:  # the training loop's own step, as mlp_base._run_epoch runs it
-                X_batch, y_batch = model._backend_rows(data, idx)
-                ok = math.isfinite(model._backend_step(X_batch, y_batch))
+            if i % 2 == 0:  # the training loop's own step, exactly as fit runs it
+                loss = model.train_step(data, idx)
                 plain_seconds += clock() - started
                 n_plain += 1
-            else:
-                ok = phased(model, data, idx, clock, acc)
+            else:  # the same step, with the clock callback marking each phase
+                marks.start()
+                loss = model.train_step(data, idx, on_phase=marks)
                 wall += clock() - started
                 n_phased += 1
-            if not ok:
+            if not math.isfinite(loss):
                 raise FloatingPointError(f"the loss became non-finite while timing batch size {batch_size}")
+        acc = dict(marks.seconds)
         acc["rest"] = wall - sum(acc.values())
         plain_runs.append(plain_seconds / n_plain)
         phased_runs.append({k: v / n_phased for k, v in acc.items()})

@@ -14,6 +14,7 @@ import statistics
 from pathlib import Path
 
 from helpers import paths
+from helpers.cost.profiling import code_fingerprint, flops_per_epoch
 
 BACKENDS = {"numpy": "NumPy MLP", "torch": "PyTorch MLP"}
 BATCH_SIZES = [64, 256, 512, 1024, 4096, 8192]
@@ -60,8 +61,6 @@ def data_key(processed_dir, split: str) -> dict:
 
 def cache_key(processed_dir, split: str, mode: str, threads) -> dict:
     """The benchmark's cache key: the data, the mode, the thread counts and the code fingerprint."""
-    from helpers.cost.profiling import code_fingerprint
-
     return {"data": data_key(processed_dir, split), "mode": mode, "threads": [int(t) for t in threads],
             "code": code_fingerprint()}
 
@@ -186,8 +185,6 @@ def _per_step_model(phases: dict) -> dict:
 
 def _summarise_cost(bench: dict, out: dict, one: int) -> None:
     """The explanation's numbers: phases, FLOPs and GEMM rates, variants, memory stacks, week-1 process."""
-    from helpers.cost.profiling import flops_per_epoch
-
     m = bench["measurements"]
     out["phases"], out["gemm"], out["arithmetic"], out["step_model"] = {}, {}, {}, {}
     sweeps = [r for r in m if r["kind"] == "sweep"]

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import json
 
+from helpers.compare.week1 import WEEK1_QUOTED
+from helpers.cost.profiling import PHASE_LABELS
+from helpers.cost.record import TARGETS
+from helpers.tables import markdown
+
 # ============================================================================ quality verdicts
 # (issue 11: paired differences over seeds, equivalence margins, calibration, rounding)
 
@@ -109,7 +114,6 @@ def breakdown_sentences(bench: dict) -> list[str]:
     out = []
     if not phases.get("numpy") or not phases.get("torch"):
         return ["The per-step breakdown was not measured in this benchmark."]
-    from helpers.cost.profiling import PHASE_LABELS
 
     batches = sorted(int(b) for b in phases["numpy"] if _at(phases["torch"], b))
     for b in (batches[0], batches[-1]):
@@ -135,7 +139,6 @@ def breakdown_sentences(bench: dict) -> list[str]:
         else:
             why = "so NumPy's advantage, if any, does not come from a smaller per-step overhead"
         out.append(f"A straight line through the step times says {fixed}, and {per_row}: {why}.")
-    from helpers.cost.record import TARGETS
 
     tolerance = TARGETS["phase_sum_error"]
     errors = {f"{k} at {int(b):,}": c["phase_sum_error"] for k, per in phases.items() for b, c in per.items()}
@@ -172,7 +175,6 @@ def arithmetic_sentences(bench: dict) -> list[str]:
             continue
         rates = ", ".join(f"{v['achieved_gflops']:.1f} at batch {int(b):,}" for b, v in sorted(per.items(), key=lambda kv: int(kv[0])))
         out.append(f"{label} achieves {rates} GFLOP/s.")
-    from helpers.cost.record import TARGETS
 
     factor = TARGETS["gemm_bound_factor"]
     big = _at(arith["numpy"], 4096)
@@ -346,8 +348,6 @@ def week1_sentences(bench: dict) -> list[str]:
     -------
     list of str
     """
-    from helpers.compare.week1 import WEEK1_QUOTED
-
     s, _ = _summary(bench)
     w = s.get("week1", {})
     if not w:
@@ -427,7 +427,6 @@ def targets_sentences(bench: dict) -> list[str]:
         return [head + "."]
     out = [head + "; missed: " + "; ".join(
         f"{name} (measured {values[name]:.3g})" if name in values else name for name in missed) + "."]
-    from helpers.cost.record import TARGETS
 
     for name in missed:  # a missed peak: how much of it the process itself allocated
         backend = name.split()[0]
@@ -454,7 +453,6 @@ def summary_markdown(bench: dict) -> str:
         targets_table,
         variant_table,
     )
-    from helpers.tables import markdown
 
     bench = json.loads(json.dumps(bench))  # string keys, as read back from the file
     s = bench["summary"]

@@ -6,6 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.data import figures as data_figures
+from helpers.data.prepared import PARTS
+from helpers.data.raw import EXPECTED_COLUMNS
+from helpers.data.splits import describe_schemes
+
 LEAD_BINS = [-0.5, 0.5, 3.5, 7.5, 14.5, 30.5, 60.5, np.inf]
 LEAD_LABELS = ["same day", "1-3", "4-7", "8-14", "15-30", "31-60", "61+"]
 AGE_BINS = [-0.5, 5.5, 17.5, 29.5, 44.5, 59.5, 74.5, np.inf]
@@ -68,8 +73,6 @@ def rate_figure(frame: pd.DataFrame, column: str, title: str):
     table : DataFrame
         :func:`rate_table` of the same groups.
     """
-    from helpers.data import figures as data_figures
-
     fig = data_figures.rate_by(frame, column, overall_rate=frame["no_show"].mean(), ax_title=title)
     return fig, rate_table(frame, column)
 
@@ -127,8 +130,6 @@ def full_real_file(meta: dict) -> bool:
 
 def scheme_table(frame: pd.DataFrame, meta: dict, seed: int) -> pd.DataFrame:
     """:func:`helpers.splits.describe_schemes` of the prepared rows, with ``original`` on the full real file."""
-    from helpers.data.splits import describe_schemes
-
     return describe_schemes(frame, seed=seed, n_raw=meta["rows"]["read"] if full_real_file(meta) else None)
 
 
@@ -244,8 +245,6 @@ def encoder_folds_takeaway(report: dict) -> str:
 
 def source_summary(meta: dict) -> pd.Series:
     """File name, SHA-256, rows read and column count of the raw file (never a path)."""
-    from helpers.data.raw import EXPECTED_COLUMNS
-
     return pd.Series({
         "file": meta["source"]["source_name"],
         "sha256": meta["source"]["sha256"] or "(generated)",
@@ -256,8 +255,6 @@ def source_summary(meta: dict) -> pd.Series:
 
 def column_types(frame: pd.DataFrame) -> pd.DataFrame:
     """The dtype of every raw column (and ``row``) after validation, one row per column."""
-    from helpers.data.raw import EXPECTED_COLUMNS
-
     columns = EXPECTED_COLUMNS + ["row"]
     return frame[columns].dtypes.astype(str).to_frame("dtype")
 
@@ -270,8 +267,6 @@ def metric_row(metrics: dict, name: str) -> pd.DataFrame:
 
 def split_table(meta: dict) -> pd.DataFrame:
     """Rows, no-shows, shows, no-show rate, share of rows and patients per part of the saved split."""
-    from helpers.data.prepared import PARTS
-
     table = pd.DataFrame({part: meta["balance"][part] for part in PARTS}).T
     table["share_of_rows"] = table["rows"] / table["rows"].sum()
     table["patients"] = [meta["split"]["patients"][part] for part in PARTS]

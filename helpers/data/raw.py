@@ -27,6 +27,7 @@ import pandas as pd
 
 from helpers import paths
 from helpers.artifacts import sha256_file
+from helpers.data.synthetic import make_synthetic
 
 ENV_VAR = "NOSHOW_DATA"
 KAGGLE_NAME = "KaggleV2-May-2016.csv"
@@ -64,7 +65,6 @@ class DataSource:
     path : Path or None
         The file, or ``None`` for the synthetic default.
     """
-
     origin: str
     path: Path | None = None
 
@@ -362,7 +362,6 @@ def load_raw(source: DataSource, synthetic_rows: int = 110_527, synthetic_seed: 
         ``synthetic`` and ``origin`` -- file names and checksums, never absolute paths.
     """
     if source.is_synthetic:
-        from helpers.data.synthetic import make_synthetic
 
         text = make_synthetic(n_rows=synthetic_rows, seed=synthetic_seed).astype(str)
         info = {"source_name": source.name, "sha256": None, "synthetic": True, "origin": source.origin,

@@ -40,6 +40,9 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from helpers.data.folds import assign_groups
+from helpers.data.raw import DataError
+
 SPLIT_KINDS = ("stratified", "grouped", "temporal", "original")
 FRACTIONS = {"train": 0.7, "val": 0.1, "test": 0.2}
 PARTS = ("train", "val", "test")
@@ -59,7 +62,6 @@ def original_test_rows(n_raw: int) -> np.ndarray:
 def _check_enough(y: np.ndarray, kind: str) -> None:
     counts = np.bincount(y, minlength=2)
     if counts.min() < 10:
-        from helpers.data.raw import DataError
 
         raise DataError(
             f"too few rows for a {kind} train/validation/test split: {counts[0]} shows and "
@@ -98,8 +100,6 @@ def grouped_split(y: np.ndarray, groups: np.ndarray, seed: int = 42) -> dict[str
     ``StratifiedGroupKFold`` (which recomputes fold statistics with NumPy per patient) takes about
     25 s for the two cuts. The few largest patients go to the same part whatever the seed.
     """
-    from helpers.data.folds import assign_groups
-
     part_of_row = assign_groups(y, groups, [FRACTIONS[p] for p in PARTS], seed)
     return {name: np.flatnonzero(part_of_row == code).astype(np.int64) for code, name in enumerate(PARTS)}
 

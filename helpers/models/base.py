@@ -147,6 +147,10 @@ def _logits_in_chunks(logits_fn, X):
     return np.concatenate(parts)
 
 
+def _ignore_phase(name: str) -> None:
+    """The training step's clock callback when nothing is timed."""
+
+
 class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Binary MLP classifier (ReLU hidden layers, one logit output), backend-agnostic.
 
@@ -238,8 +242,12 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """Create the model from ``coefs`` / ``intercepts`` and fresh optimiser state."""
 
     @abstractmethod
-    def _backend_step(self, X_batch, y_batch):
-        """One optimisation step on a batch; return the batch loss as a float."""
+    def _backend_step(self, X_batch, y_batch, on_phase):
+        """One optimisation step on a batch; return the batch loss as a float.
+
+        ``on_phase(name)`` is called as each phase ends, with ``"forward"``, ``"loss"``,
+        ``"backward"`` and ``"optimizer"`` (see :meth:`train_step`).
+        """
 
     @abstractmethod
     def _backend_logits(self, X):
@@ -264,6 +272,38 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """Rows ``idx`` (ndarray of int) of the prepared data: ``(X_batch, y_batch)``."""
         X, y = data
         return np.take(X, idx, axis=0), np.take(y, idx)  # a faster row gather than X[idx]
+
+    # ------------------------------------------------------------------ training step
+    def training_data(self, X, y):
+        """``(X, y)`` in the form :meth:`train_step` takes (a fitted estimator's dtype and device)."""
+        dtype = np.dtype(self.dtype)
+        return self._backend_prepare(np.ascontiguousarray(X, dtype=dtype), np.asarray(y, dtype=dtype))
+
+    def train_step(self, data, rows, on_phase=None):
+        """One optimisation step on rows ``rows`` of ``data``: the step :meth:`fit` runs for every batch.
+
+        Parameters
+        ----------
+        data : object
+            The training rows in the backend's form (:meth:`training_data`).
+        rows : ndarray of int
+            Indices of the batch's rows.
+        on_phase : callable, optional
+            A clock callback: called with the phase's name as each phase of the step ends --
+            ``"gather"`` (the batch's rows), ``"forward"``, ``"loss"``, ``"backward"`` and
+            ``"optimizer"`` (the update, and zeroing the gradients where the backend does that).
+            The cost study times each phase with it (:func:`helpers.cost.profiling.phase_times`);
+            ``None`` (training) calls nothing.
+
+        Returns
+        -------
+        float
+            The batch's loss.
+        """
+        on_phase = on_phase or _ignore_phase
+        X_batch, y_batch = self._backend_rows(data, rows)
+        on_phase("gather")
+        return self._backend_step(X_batch, y_batch, on_phase)
 
     # -------------------------------------------------------------------- sklearn API
     def __sklearn_tags__(self):
@@ -489,8 +529,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         start = time.perf_counter()
         for idx in batch_indices(n_train, self.batch_size, batch_rng):
             rows = idx if train_rows is None else train_rows[idx]
-            X_batch, y_batch = self._backend_rows(data, rows)
-            loss = self._backend_step(X_batch, y_batch)
+            loss = self.train_step(data, rows)
             if not math.isfinite(loss):
                 self._raise_diverged(epoch, f"training batch loss = {loss}")
             loss_sum += loss * idx.shape[0]

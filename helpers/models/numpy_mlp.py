@@ -199,9 +199,16 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         )
         self._loss_pos_weight = float(pos_weight)
 
-    def _backend_step(self, X_batch, y_batch):
-        loss, grads, _ = mlp_loss_and_grads(X_batch, y_batch, self._params, self._loss_pos_weight)
+    def _backend_step(self, X_batch, y_batch, on_phase):
+        # mlp_loss_and_grads's three calls, one phase each (the same arithmetic)
+        logits, caches = mlp_forward(X_batch, self._params)
+        on_phase("forward")
+        loss, dlogits = bce_with_logits(logits, y_batch, self._loss_pos_weight)
+        on_phase("loss")
+        grads = mlp_backward(dlogits, caches)
+        on_phase("backward")
         self._optimizer.step(self._params, grads)
+        on_phase("optimizer")
         return loss
 
     def _backend_logits(self, X):

@@ -189,6 +189,7 @@ class_weight, patience, threshold, random_state, dtype, verbose
         self._optimizer = torch.optim.Adam(
             self._model.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
+        self._train_model = self._model  # what the step calls (a variant may compile it)
 
     def _backend_prepare(self, X, y):
         dtype, device = self._torch_dtype(), torch.device(self.device_)
@@ -199,13 +200,18 @@ class_weight, patience, threshold, random_state, dtype, verbose
         rows = torch.from_numpy(idx).to(X.device)
         return X[rows], y[rows]
 
-    def _backend_step(self, X_batch, y_batch):
+    def _backend_step(self, X_batch, y_batch, on_phase):
         self._model.train()
         self._optimizer.zero_grad(set_to_none=True)
-        logits = self._model(X_batch).squeeze(1)
+        on_phase("optimizer")  # zeroing the gradients counts with the update
+        logits = self._train_model(X_batch).squeeze(1)
+        on_phase("forward")
         loss = self._loss_fn(logits, y_batch)
+        on_phase("loss")
         loss.backward()
+        on_phase("backward")
         self._optimizer.step()
+        on_phase("optimizer")
         return loss.item()
 
     def _backend_logits(self, X):
@@ -292,12 +298,3 @@ class_weight, patience, threshold, random_state, dtype, verbose, device, num_thr
             )
         # the compiled module shares its parameters with self._model
         self._train_model = torch.compile(self._model) if self.compile_model else self._model
-
-    def _backend_step(self, X_batch, y_batch):
-        self._model.train()
-        self._optimizer.zero_grad(set_to_none=True)
-        logits = self._train_model(X_batch).squeeze(1)
-        loss = self._loss_fn(logits, y_batch)
-        loss.backward()
-        self._optimizer.step()
-        return loss.item()

@@ -75,7 +75,7 @@ def _plain(markdown: str) -> str:
     text = re.sub(r"(?m)^\s*(?:[-+*]|\d+\.)\s+", "", markdown)  # list markers: a caption is prose
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[*_`]{1,3}", "", text)
+    text = re.sub(r"`+|\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)", "", text)  # class_weight keeps its underscore
     text = re.sub(r"^\s*(Takeaway|Reading)\s*:\s*", "", " ".join(text.split()), flags=re.IGNORECASE)
     return text.strip()
 
@@ -109,14 +109,46 @@ def _markdown_after(cells: list, cell_index: int, output_index: int) -> str | No
     return None
 
 
+def _short_title(text: str, limit: int = 100) -> str | None:
+    """A takeaway's leading statement as a title: its first sentence, or that sentence up to its first
+    ``;``, if it fits in ``limit`` characters, has four words or more and closes its brackets; else None.
+
+    Never cut mid-phrase: a sentence that cannot be shortened at such a boundary gives no title.
+    """
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z(])", " ".join(text.split()))[0]
+    for candidate in (sentence, sentence.split(";", 1)[0]):
+        candidate = candidate.strip().rstrip(".:,;").strip()
+        if (len(candidate) <= limit and len(candidate.split()) >= 4
+                and candidate.count("(") == candidate.count(")") and candidate.count("[") == candidate.count("]")):
+            return candidate[:1].upper() + candidate[1:]
+    return None
+
+
+def _heading_text(source: str) -> str | None:
+    """The last Markdown heading of a cell, as plain text (its "NN ·" notebook number dropped)."""
+    heads = [line for line in source.splitlines() if re.match(r"#{1,6}\s+\S", line.lstrip())]
+    if not heads:
+        return None
+    text = _plain(re.sub(r"^#+\s*", "", heads[-1].strip()).rstrip("#").strip())
+    return _NUMBERED_TITLE.sub("", "# " + text)[2:] if text else None
+
+
 def caption_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Give every image output a caption (``output.metadata['caption']`` and ``['caption_short']``).
+    """Give every image output a caption (``output.metadata['caption']``) and a short title for the
+    list of figures (``['caption_short']``).
 
     The caption is the first sentence(s) of the Markdown that follows the figure (its takeaway), and
-    the name the cell saved it under (``plots.save_fig(fig, "name", ...)``, in order); the short one,
-    for the list of figures, is that name (else the shortened takeaway). Edits ``nb`` in place.
+    the name the cell saved it under (``style.save_fig(fig, "name", ...)``, in order). The short title
+    is never a file name: it is the heading of the section the figure sits in; where a section holds
+    several figures, each takes its takeaway's leading statement (:func:`_short_title`) when all of
+    them have a distinct one, else the heading numbered "(k of n)". Edits ``nb`` in place.
     """
+    figures = []  # (output, section heading, takeaway)
+    heading = None
     for ci, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            heading = _heading_text(cell.source) or heading
+            continue
         if cell.cell_type != "code":
             continue
         names = _SAVE_FIG.findall(cell.source)
@@ -130,7 +162,23 @@ def caption_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             else:
                 caption = takeaway or (name.replace("_", " ") if name else "")
             output.setdefault("metadata", {})["caption"] = caption
-            output["metadata"]["caption_short"] = name or (_first_sentences(takeaway, 90) if takeaway else "")
+            figures.append((output, heading, _plain(after) if after else ""))
+    sections: dict = {}
+    for output, heading, takeaway in figures:
+        sections.setdefault(heading, []).append((output, takeaway))
+    for heading, members in sections.items():
+        if len(members) == 1:
+            output, takeaway = members[0]
+            titles = [heading or _short_title(takeaway) or _first_sentences(output.metadata["caption"], 100)]
+        else:
+            leads = [_short_title(takeaway) for _, takeaway in members]
+            if all(leads) and len(set(leads)) == len(leads):
+                titles = leads
+            else:
+                base = heading or "Figure"
+                titles = [f"{base} ({k} of {len(members)})" for k in range(1, len(members) + 1)]
+        for (output, _), title in zip(members, titles):
+            output["metadata"]["caption_short"] = title.rstrip("…").rstrip()
     return nb
 
 

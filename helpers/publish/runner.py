@@ -34,7 +34,12 @@ from pathlib import Path
 import yaml
 
 from helpers import paths
-from helpers.publish.export import export
+from helpers.artifacts import atomic_write
+from helpers.data import splits
+from helpers.data.raw import find_data
+from helpers.publish.export import ExportError, combined_pdf, export
+from helpers.publish.summary import results_markdown
+from helpers.study.experiment import CLASS_WEIGHT_CHOICES
 
 #: The report's notebooks, in reading and execution order (those not present are skipped).
 NOTEBOOKS = [
@@ -197,8 +202,6 @@ def _fits(value, types: tuple[type, ...] | None, default) -> bool:
 
 def _choices() -> dict[str, tuple]:
     """Parameters whose value must be one of a few, from the helpers that read them."""
-    from helpers.study.experiment import CLASS_WEIGHT_CHOICES
-
     return {"class_weight": CLASS_WEIGHT_CHOICES}
 
 
@@ -218,8 +221,6 @@ def validate_parameters(parameters: dict, declared: dict[str, dict]) -> None:
         Naming the parameter and what to use instead: the valid names, the expected type
         and the value given, or the allowed splits.
     """
-    from helpers.data import splits
-
     valid = sorted({p for params in declared.values() for p in params})
     unknown = [name for name in parameters if name not in valid]
     if unknown:
@@ -491,8 +492,6 @@ def clean_for_publish(path: Path) -> Path:
     Path
         ``path``.
     """
-    from helpers.artifacts import atomic_write
-
     path = Path(path)
     nb = json.loads(path.read_text(encoding="utf-8"))
     cells = nb.get("cells", [])
@@ -531,8 +530,6 @@ def find_machine_paths(notebook: Path) -> list[str]:
 
 def publish(parameters: dict) -> None:
     """Execute on the real data into ``reports/publish``; if all succeed, clean and copy into ``notebooks/``."""
-    from helpers.data.raw import find_data
-
     validate_parameters(parameters, declared_parameters())
     source = find_data(parameters.get("data_path"))
     if source.is_synthetic:
@@ -561,7 +558,6 @@ def publish(parameters: dict) -> None:
     if stale:
         print(f"[report] removed {len(stale)} figure file(s) this publish no longer draws: {', '.join(stale)}", flush=True)
     export(committed, "html")  # into reports/publish, beside the staged copies
-    from helpers.publish.summary import results_markdown
 
     update_readme(results_markdown(parameters.get("split", "stratified"), parameters.get("results_dir"),
                                    parameters.get("processed_dir")))
@@ -598,7 +594,6 @@ def _export_command(args) -> None:
     out = paths.REPORTS_DIR if folder == paths.REPORTS_DIR else paths.REPORTS_DIR / "export"
     export(notebooks, args.command, no_input=args.no_input, out_dir=None if folder == paths.REPORTS_DIR else out)
     if args.command == "pdf":
-        from helpers.publish.export import combined_pdf
 
         target = combined_pdf(notebooks, out / "report.pdf", include_code=args.with_code)
         print(f"[report] combined pdf: {paths.display_path(target)}", flush=True)
@@ -633,7 +628,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[report] FAILED: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # an export that cannot be made says why, without a traceback
-        from helpers.publish.export import ExportError
 
         if not isinstance(exc, ExportError):
             raise

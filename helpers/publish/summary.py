@@ -12,6 +12,8 @@ from __future__ import annotations
 from helpers import paths
 from helpers.artifacts import read_json, write_json
 from helpers.compare.evidence import spread
+from helpers.cost.record import current_record
+from helpers.cost.sentences import summary_markdown
 
 __all__ = ["save_study", "save_schemes", "results_markdown"]
 
@@ -92,8 +94,6 @@ def results_markdown(split: str = "stratified", results_dir=None, processed_dir=
                 f"{v['pr_auc']['mean']:.3f} [{v['pr_auc']['low']:.3f}, {v['pr_auc']['high']:.3f}]"
                 for v in by_model.values()) + " |")
         lines += [""] + [f"- {text}" for text in sc["sentences"]]
-    from helpers.cost.record import current_record
-    from helpers.cost.sentences import summary_markdown
 
     bench = current_record(processed_dir, split, results_dir)
     if bench is not None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers import paths
 from helpers.data.prepared import PARTS, PreparedData, load_prepared
 from helpers.study import tuning
-from helpers.study.runs import NETWORKS, Runs, repeated_runs
+from helpers.study.runs import NETWORKS, Runs, repeated_runs, results_folder
 
 __all__ = ["load_checked", "parts_table", "Choice", "network_choice", "reference_choices", "settings_table",
            "parse_class_weight", "single_run", "run_summary", "threshold_table", "threshold_sentence",
@@ -61,7 +62,6 @@ def parse_class_weight(value):
 @dataclass
 class Choice:
     """The network settings used, and how they were chosen."""
-
     params: dict  #: every network setting, as the estimators take them
     table: pd.DataFrame  #: the cross-validation table (one row per setting)
     meta: dict  #: from :func:`helpers.tuning.tune_split`
@@ -211,9 +211,6 @@ def confusions(runs: Runs, model: str) -> dict:
 
 def saved_sentence(runs: Runs, model: str, results_dir=None) -> str:
     """Where the run is cached (relative to the repository, never an absolute path) and who reads it."""
-    from helpers import paths
-    from helpers.study.runs import results_folder
-
     record = runs.records[model][runs.seeds[0]]
     folder = paths.display_path(results_folder(results_dir, runs.split) / "runs")
     return (f"The run (seed {runs.seeds[0]}, split `{runs.split}`) is cached in `{folder}` "

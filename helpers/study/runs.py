@@ -31,6 +31,7 @@ from helpers.artifacts import load_npz, read_json, save_npz, to_jsonable, write_
 from helpers.data.prepared import PreparedData
 from helpers.fingerprint import source_fingerprint
 from helpers.metrics import evaluate, tune_threshold
+from helpers.models.numpy_mlp import NumpyMLPClassifier
 from helpers.study.parallel import (
     data_fingerprint,
     run_tasks,
@@ -86,7 +87,6 @@ class AlwaysShow:
     Its ``fixed_threshold`` of 1.0 keeps it a true always-"show" model: an F1-tuned threshold on a
     constant score would flip it into always-"no-show".
     """
-
     fixed_threshold = 1.0
 
     def fit(self, X, y):
@@ -104,7 +104,6 @@ def build_model(name: str, params: dict, seed: int):
     The PyTorch network trains on one thread (the caller runs one fit per core).
     """
     if name == "NumPy MLP":
-        from helpers.models.numpy_mlp import NumpyMLPClassifier
 
         return NumpyMLPClassifier(**network_params(**params), random_state=seed)
     if name == "PyTorch MLP":
@@ -179,7 +178,6 @@ def _train_and_save(task: dict) -> str:
 @dataclass
 class Runs:
     """The runs of every model and seed on one split (what :func:`repeated_runs` returns)."""
-
     split: str
     seeds: list[int]
     records: dict[str, dict[int, dict]]  #: model -> seed -> saved record
