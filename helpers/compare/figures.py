@@ -151,6 +151,48 @@ def _legend_with_operating_points(ax, marked: bool, loc: str) -> None:
     ax.legend(handles=handles, loc=loc)
 
 
+#: What distinguishes the two curve figures: the curve, its score, the chance line, the axes' words.
+_CURVES = {
+    "pr": {"curve": lambda y, p: skm.precision_recall_curve(y, p)[1::-1], "score": skm.average_precision_score,
+           "score_name": "AP", "steps": True, "legend": "upper right", "ylim": 1.02, "square": False,
+           "xlabel": "Recall (share of no-shows flagged)", "ylabel": "Precision (share of flags that are no-shows)"},
+    "roc": {"curve": lambda y, p: skm.roc_curve(y, p)[:2], "score": skm.roc_auc_score,
+            "score_name": "AUC", "steps": False, "legend": "lower right", "ylim": 1.01, "square": True,
+            "xlabel": "False positive rate (shows flagged)", "ylabel": "True positive rate (recall)"},
+}
+
+
+def _curves(kind: str, y_true, probas, operating_points, scores, title: str, ax, prevalence=None) -> Figure:
+    """Overlaid PR or ROC curves (``kind``), one colour per model, each model's score in the legend."""
+    spec = _CURVES[kind]
+    y = np.asarray(y_true).astype(int)
+    fig, ax = new_axes(ax, figsize=(6.0, 5.0))
+    for name, p in probas.items():
+        p = np.asarray(p)
+        x_values, y_values = spec["curve"](y, p)
+        score = scores[name] if scores is not None and name in scores else spec["score"](y, p)
+        ax.plot(x_values, y_values, drawstyle="steps-post" if spec["steps"] else "default", color=color_for(name),
+                linewidth=1.6, label=f"{name} ({spec['score_name']} = {score:.3f})")
+        if operating_points and name in operating_points:
+            px, py = operating_point(y, p, operating_points[name], kind)
+            ax.plot(px, py, marker="o", markersize=8, color=color_for(name), markeredgecolor="black",
+                    linestyle="none")
+    if kind == "pr":
+        prev = float(y.mean()) if prevalence is None else float(prevalence)
+        ax.axhline(prev, color="0.4", linestyle="--", linewidth=1, label=f"Chance (prevalence = {pct(prev)})")
+    else:
+        ax.plot([0, 1], [0, 1], color="0.4", linestyle="--", linewidth=1, label="Chance")
+    _legend_with_operating_points(ax, bool(operating_points), loc=spec["legend"])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, spec["ylim"])
+    if spec["square"]:
+        ax.set_aspect("equal")
+    ax.set_xlabel(spec["xlabel"])
+    ax.set_ylabel(spec["ylabel"])
+    ax.set_title(title)
+    return fig
+
+
 def pr_curves(
     y_true,
     probas: Mapping[str, np.ndarray],
@@ -158,6 +200,7 @@ def pr_curves(
     prevalence: float | None = None,
     title: str = "Precision-recall curves (test set)",
     ax=None,
+    scores: Mapping[str, float] | None = None,
 ) -> Figure:
     """Overlaid precision-recall curves, average precision in the legend.
 
@@ -175,32 +218,15 @@ def pr_curves(
         Axes title.
     ax : Axes, optional
         Draw into this axes instead of a new figure.
+    scores : mapping name -> float, optional
+        Each model's average precision as the study saved it (the legend shows it); a model
+        missing here has it computed from ``probas``.
 
     Returns
     -------
     Figure
     """
-    y = np.asarray(y_true).astype(int)
-    fig, ax = new_axes(ax, figsize=(6.0, 5.0))
-    for name, p in probas.items():
-        p = np.asarray(p)
-        precision, recall, _ = skm.precision_recall_curve(y, p)
-        ap = skm.average_precision_score(y, p)
-        ax.plot(recall, precision, drawstyle="steps-post", color=color_for(name), linewidth=1.6,
-                label=f"{name} (AP = {ap:.3f})")
-        if operating_points and name in operating_points:
-            r, pr = operating_point(y, p, operating_points[name], "pr")
-            ax.plot(r, pr, marker="o", markersize=8, color=color_for(name), markeredgecolor="black",
-                    linestyle="none")
-    prev = float(y.mean()) if prevalence is None else float(prevalence)
-    ax.axhline(prev, color="0.4", linestyle="--", linewidth=1, label=f"Chance (prevalence = {pct(prev)})")
-    _legend_with_operating_points(ax, bool(operating_points), loc="upper right")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("Recall (share of no-shows flagged)")
-    ax.set_ylabel("Precision (share of flags that are no-shows)")
-    ax.set_title(title)
-    return fig
+    return _curves("pr", y_true, probas, operating_points, scores, title, ax, prevalence=prevalence)
 
 
 def roc_curves(
@@ -209,6 +235,7 @@ def roc_curves(
     operating_points: Mapping[str, float] | None = None,
     title: str = "ROC curves (test set)",
     ax=None,
+    scores: Mapping[str, float] | None = None,
 ) -> Figure:
     """Overlaid ROC curves, ROC-AUC in the legend, the chance diagonal.
 
@@ -224,31 +251,15 @@ def roc_curves(
         Axes title.
     ax : Axes, optional
         Draw into this axes instead of a new figure.
+    scores : mapping name -> float, optional
+        Each model's ROC-AUC as the study saved it (the legend shows it); a model missing here
+        has it computed from ``probas``.
 
     Returns
     -------
     Figure
     """
-    y = np.asarray(y_true).astype(int)
-    fig, ax = new_axes(ax, figsize=(6.0, 5.0))
-    for name, p in probas.items():
-        p = np.asarray(p)
-        fpr, tpr, _ = skm.roc_curve(y, p)
-        auc = skm.roc_auc_score(y, p)
-        ax.plot(fpr, tpr, color=color_for(name), linewidth=1.6, label=f"{name} (AUC = {auc:.3f})")
-        if operating_points and name in operating_points:
-            f, t = operating_point(y, p, operating_points[name], "roc")
-            ax.plot(f, t, marker="o", markersize=8, color=color_for(name), markeredgecolor="black",
-                    linestyle="none")
-    ax.plot([0, 1], [0, 1], color="0.4", linestyle="--", linewidth=1, label="Chance")
-    _legend_with_operating_points(ax, bool(operating_points), loc="lower right")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.01)
-    ax.set_aspect("equal")
-    ax.set_xlabel("False positive rate (shows flagged)")
-    ax.set_ylabel("True positive rate (recall)")
-    ax.set_title(title)
-    return fig
+    return _curves("roc", y_true, probas, operating_points, scores, title, ax)
 
 
 def calibration_curves(

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.compare import evidence
 from helpers.compare.evidence import first_seed_confusions
-from helpers.compare.verdicts import FINDINGS, classify
+from helpers.compare.verdicts import FINDINGS, diff_table
 from helpers.data.pipeline import prepare
 from helpers.data.prepared import source_banner
 from helpers.study.experiment import (
@@ -150,15 +150,11 @@ def settings_by_scheme(results: dict[str, SchemeResult]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def diffs_table(diffs: dict, margin: float) -> pd.DataFrame:
-    """The paired PR-AUC differences of :func:`scheme_diffs` per scheme, with verdicts."""
-    rows = {}
-    for scheme, by_key in diffs.items():
-        for key, label in FINDINGS.items():
-            d = by_key[key]
-            rows[f"{scheme}: {d['a']} - {d['b']}"] = {"mean": d["estimate"], "95 % low": d["low"],
-                                                       "95 % high": d["high"], "verdict": classify(d, margin)}
-    return pd.DataFrame.from_dict(rows, orient="index")
+def diffs_table(diffs: dict, margin: float, metric: str = "pr_auc") -> pd.DataFrame:
+    """The paired differences of :func:`scheme_diffs` per scheme, with verdicts (:func:`verdicts.diff_table`)."""
+    rows = [(f"{scheme}: {by_key[key]['a']} - {by_key[key]['b']}", by_key[key])
+            for scheme, by_key in diffs.items() for key in FINDINGS]
+    return diff_table([d for _, d in rows], {metric: margin}, names=[name for name, _ in rows])
 
 
 def ranking_sentence(cells: dict, metric: str = "pr_auc") -> str:

@@ -11,6 +11,9 @@ calibration, imbalance and thresholds, rounding, validation schemes, and cost (s
 from __future__ import annotations
 
 import math
+import statistics
+
+import pandas as pd
 
 # ============================================================================ quality verdicts
 # (issue 11: paired differences over seeds, equivalence margins, calibration, rounding)
@@ -181,14 +184,23 @@ def rounding_sentence(f64: dict, f32: dict, tolerance: float = 1e-6) -> str:
     return text
 
 
-def diff_table(diffs: list[dict], margins: dict):
-    """Paired differences as a table with the verdict of each (rows = comparison and metric)."""
-    import pandas as pd
+def diff_table(diffs: list[dict], margins: dict, names: list[str] | None = None):
+    """Paired differences as a table with the verdict of each (one row per difference).
 
+    Parameters
+    ----------
+    diffs : list of dict
+        :func:`helpers.compare.evidence.paired` results.
+    margins : dict
+        Margin per metric; a metric without one gets no verdict ("-").
+    names : list of str, optional
+        Row labels; default ``"<label>, <metric>"``.
+    """
     rows = {}
-    for d in diffs:
+    for i, d in enumerate(diffs):
         margin = margins.get(d["metric"])
-        rows[f"{d['label']}, {_name(d['metric'])}"] = {
+        name = names[i] if names is not None else f"{d['label']}, {_name(d['metric'])}"
+        rows[name] = {
             "mean difference": d["estimate"], "95 % low": d["low"], "95 % high": d["high"],
             "SD over seeds": d["sd"], "margin": margin,
             "verdict": classify(d, margin) if margin is not None else "-"}
@@ -197,7 +209,6 @@ def diff_table(diffs: list[dict], margins: dict):
 
 def spread_sentence(values: dict, metric: str = "pr_auc") -> str:
     """How much the seeds move each model's score (values: {model: [score per seed]})."""
-    import statistics
 
     parts = []
     for model, v in values.items():

@@ -254,12 +254,10 @@ def memory_table(bench: dict) -> pd.DataFrame:
     """Resident MB after each step of the memory stack, the increment, and its private and file-backed parts."""
     rows = {}
     for backend, steps in bench["summary"]["memory_stack"].items():
-        previous = 0.0
         for step in steps:
-            rows[(BACKENDS[backend], step["step"])] = {"MB": step["rss_mb"], "added MB": step["rss_mb"] - previous,
+            rows[(BACKENDS[backend], step["step"])] = {"MB": step["rss_mb"], "added MB": step["added_mb"],
                                                        "private MB": step.get("anon_mb", np.nan),
                                                        "mapped files MB": step.get("file_mb", np.nan)}
-            previous = step["rss_mb"]
     return _flat(pd.DataFrame(rows).T, "backend, step")
 
 
@@ -278,10 +276,8 @@ def week1_table(bench: dict) -> pd.DataFrame:
 
 def targets_table(bench: dict) -> pd.DataFrame:
     """Each target, the value measured in this run and whether it is met."""
-    s = bench["summary"]
-    values = s.get("target_values", {})
-    return pd.DataFrame({name: {"measured": values.get(name, np.nan), "met": "yes" if met else "no"}
-                         for name, met in s["targets"].items()}).T.rename_axis("target")
+    return pd.DataFrame({t["label"]: {"measured": t["value"], "limit": t["limit"], "met": "yes" if t["met"] else "no"}
+                         for t in bench["summary"]["targets"]}).T.rename_axis("target")
 
 
 

@@ -30,8 +30,11 @@ noisy: compare ratios measured in the same run, never absolute times across runs
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
+import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -93,7 +96,6 @@ def _rows_per_second(model, X) -> float:
 
 def _worker(task: dict) -> dict:
     """Run one measurement in this (fresh) process; the parent set the thread variables."""
-    import resource
 
 
     backend, threads, kind = task["backend"], task["threads"], task["kind"]
@@ -192,7 +194,6 @@ class _BlockImports:
         self.names = set(names)
 
     def find_spec(self, fullname, path=None, target=None):
-        import importlib.machinery
 
         if fullname.split(".")[0] in self.names:
             return importlib.machinery.ModuleSpec(fullname, self)
@@ -243,7 +244,6 @@ def run_benchmark(processed_dir=None, split="stratified", threads=None, repeats=
     ``quick`` is the light mode (kept for the old command-line flag); ``threads`` and ``repeats``
     override the mode's.
     """
-    import platform
 
 
     mode = "light" if quick else mode

@@ -19,6 +19,7 @@ eager mode, so timers around each call measure that call (no ``torch.profiler`` 
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import re
@@ -26,6 +27,7 @@ import resource
 import statistics
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 from helpers.fingerprint import source_fingerprint
@@ -80,7 +82,6 @@ def cpu_model() -> str:
 
 def library_versions(names=("numpy", "scipy", "sklearn", "torch", "memory_profiler")) -> dict:
     """Installed versions of ``names`` (read from package metadata: nothing is imported)."""
-    from importlib import metadata
 
     dist = {"sklearn": "scikit-learn"}
     out = {"python": platform.python_version()}
@@ -287,7 +288,6 @@ def products_time(backend: str, layer_sizes, n_rows: int, batch_size: int, repea
 def _full_batches(n, batch_size, rng, max_rows, min_steps):
     """Full-size batches of successive permutations: ``max(min_steps, max_rows / batch_size)`` of them
     (default one epoch's), an even number >= 2 so that plain and timed steps pair up."""
-    import math
 
     from helpers.models.base import batch_indices
 
@@ -360,7 +360,6 @@ def phase_times(model, X, y, X_val, y_val, batch_size: int, max_rows: int | None
         ``phases`` (seconds per step for each of :data:`PHASES`), ``instrumented_step_seconds``
         (their sum) and ``phase_sum_error`` (``|instrumented / plain - 1|``).
     """
-    import math
 
     import numpy as np
 

@@ -20,8 +20,25 @@ BACKENDS = {"numpy": "NumPy MLP", "torch": "PyTorch MLP"}
 BATCH_SIZES = [64, 256, 512, 1024, 4096, 8192]
 ROW_COUNTS = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 PHASE_BATCHES = [64, 512, 4096]
+#: Each target's limit, by key; a target is met when its measured value is at most the limit.
 TARGETS = {"numpy_peak_mb": 150.0, "torch_peak_mb": 400.0, "epoch_ratio_512": 0.6, "epoch_ratio_4096": 1.2,
-           "gemm_bound_factor": 2.0, "phase_sum_error": 0.10}
+           "gemm_bound_factor": 2.0, "phase_sum_error": 0.10, "rows_time_slope": 1.15, "rows_mb_growth": 1.5}
+
+
+def target(key: str, label: str, value: float, limit_key: str | None = None) -> dict:
+    """A target as a record: ``key``, ``label`` (words), ``limit`` (:data:`TARGETS`), ``value``, ``met``."""
+    limit = TARGETS[limit_key or key]
+    return {"key": key, "label": label, "limit": limit, "value": float(value), "met": bool(value <= limit)}
+
+
+def with_increments(steps: list[dict]) -> list[dict]:
+    """The steps of a memory stack, each with ``added_mb``: its resident MB minus the previous step's."""
+    previous = 0.0
+    out = []
+    for step in steps:
+        out.append({**step, "added_mb": step["rss_mb"] - previous})
+        previous = step["rss_mb"]
+    return out
 
 
 #: What each mode measures. ``light`` runs inside ``make report`` (notebook 06): one thread, one
@@ -130,27 +147,28 @@ def summarise(bench: dict) -> dict:
     # targets are judged on one thread (the phase breakdown's and the GEMM bound's setting)
     one = 1 if 1 in bench["threads"] else min(bench["threads"])
     out["target_threads"] = one
-    targets, values = out["targets"], out.setdefault("target_values", {})
+    targets = out["targets"] = []
 
-    def judge(name, value, ok):
+    def judge(key, label, value, limit_key=None):
         if value is not None and value == value:  # not NaN
-            values[name], targets[name] = value, bool(ok(value))
+            targets.append(target(key, label, value, limit_key))
 
-    judge("numpy peak MB <= 150", out["train"][f"numpy/{one}"]["rusage_peak_mb"], lambda v: v <= TARGETS["numpy_peak_mb"])
-    judge("torch peak MB <= 400", out["train"][f"torch/{one}"]["rusage_peak_mb"], lambda v: v <= TARGETS["torch_peak_mb"])
-    judge("numpy epoch <= 0.6 x torch at batch 512", out["ratios"].get(f"numpy/torch epoch time, batch 512, {one} thread(s)"),
-          lambda v: v <= TARGETS["epoch_ratio_512"])
-    judge("numpy epoch <= 1.2 x torch at batch 4096",
-          out["ratios"].get(f"numpy/torch epoch time, batch 4096, {one} thread(s)"), lambda v: v <= TARGETS["epoch_ratio_4096"])
+    for backend in BACKENDS:
+        key = f"{backend}_peak_mb"
+        judge(key, f"{backend} peak MB <= {TARGETS[key]:g}", out["train"][f"{backend}/{one}"]["rusage_peak_mb"])
+    for batch in (512, 4096):
+        key = f"epoch_ratio_{batch}"
+        judge(key, f"numpy epoch <= {TARGETS[key]:g} x torch at batch {batch}",
+              out["ratios"].get(f"numpy/torch epoch time, batch {batch}, {one} thread(s)"))
     _summarise_cost(bench, out, one)
     arithmetic = out["arithmetic"].get("numpy", {}).get(4096)
     if arithmetic:
-        judge("numpy epoch at batch 4096 within 2 x of the GEMM-rate time for its FLOPs", arithmetic["x_bound"],
-              lambda v: v <= TARGETS["gemm_bound_factor"])
+        judge("gemm_bound_factor", f"numpy epoch at batch 4096 within {TARGETS['gemm_bound_factor']:g} x of the "
+              "GEMM-rate time for its FLOPs", arithmetic["x_bound"])
     errors = [cell["phase_sum_error"] for per in out["phases"].values() for cell in per.values()]
     if errors:
-        judge("breakdown phases add up to within 10 % of the step time (worst cell)", max(errors),
-              lambda v: v <= TARGETS["phase_sum_error"])
+        judge("phase_sum_error", f"breakdown phases add up to within {TARGETS['phase_sum_error'] * 100:g} % of the "
+              "step time (worst cell)", max(errors))
     for backend in BACKENDS:
         rows = sorted(out["rows"][backend])
         if len(rows) >= 2:
@@ -159,14 +177,16 @@ def summarise(bench: dict) -> dict:
             out["rows"][f"{backend}_time_slope"] = slope_t
             extra = [out["rows"][backend][r]["peak_mb"] - out["rows"][backend][lo]["peak_mb"] for r in rows]
             out["rows"][f"{backend}_mb_per_million_rows"] = extra[-1] / ((hi - lo) / 1e6)
-            targets[f"{backend} epoch time grows ~linearly with rows (log-log slope <= 1.15)"] = slope_t <= 1.15
+            judge(f"{backend}_rows_time_slope", f"{backend} epoch time grows ~linearly with rows (log-log slope <= "
+                  f"{TARGETS['rows_time_slope']:g})", slope_t, "rows_time_slope")
             big = [r for r in rows if r >= 100_000]
             if len(big) >= 3:  # MB per extra row between the last two points vs the first two
                 per_row = [(out["rows"][backend][b]["peak_mb"] - out["rows"][backend][a]["peak_mb"]) / (b - a)
                            for a, b in zip(big, big[1:])]
-                out["rows"][f"{backend}_mb_per_row_growth"] = per_row[-1] / per_row[0] if per_row[0] > 0 else float("nan")
-                targets[f"{backend} peak memory grows ~linearly with rows (MB per row at 1M <= 1.5 x at 100k-300k)"] = (
-                    per_row[-1] <= 1.5 * per_row[0])
+                growth = per_row[-1] / per_row[0] if per_row[0] > 0 else float("nan")
+                out["rows"][f"{backend}_mb_per_row_growth"] = growth
+                judge(f"{backend}_rows_mb_growth", f"{backend} peak memory grows ~linearly with rows (MB per row at 1M "
+                      f"<= {TARGETS['rows_mb_growth']:g} x at 100k-300k)", growth, "rows_mb_growth")
     return json.loads(json.dumps(out))  # keys as bench.json will hold them (strings)
 
 
@@ -234,9 +254,11 @@ def _summarise_cost(bench: dict, out: dict, one: int) -> None:
     variants["numpy"] = {int(b): v for b, v in out["batch"].get(f"numpy/{one}", {}).items()}
     out["variants"] = variants
     stacks = [r for r in m if r["kind"] == "train" and r["threads"] == one and r.get("memory_stack")]
-    out["memory_stack"] = {r["backend"]: r["memory_stack"] for r in stacks}  # the last run of each backend
+    out["memory_stack"] = {r["backend"]: with_increments(r["memory_stack"]) for r in stacks}  # each backend's last run
     week1 = [r for r in m if r["kind"] == "week1"]
     out["week1"] = {k: v for k, v in week1[0].items() if k not in ("backend", "threads", "kind")} if week1 else {}
+    if out["week1"].get("steps"):
+        out["week1"]["steps"] = with_increments(out["week1"]["steps"])
 
 
 def _loglog_slope(xs, ys) -> float:

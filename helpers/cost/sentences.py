@@ -10,6 +10,13 @@ from __future__ import annotations
 import json
 
 from helpers.compare.week1 import WEEK1_QUOTED
+from helpers.cost.figures import (
+    arithmetic_table,
+    memory_table,
+    phase_table,
+    targets_table,
+    variant_table,
+)
 from helpers.cost.profiling import PHASE_LABELS
 from helpers.cost.record import TARGETS
 from helpers.tables import markdown
@@ -230,7 +237,7 @@ def _floor_sentences(numpy_cell: dict, torch_cell: dict | None, layer_sizes, bla
             share = f"the products account for {abs(products_extra) * 1e3:.0f} ms of it"
         out.append(f"torch's own products take {torch_cell['products_seconds'] * 1e3:.0f} ms{torch_blas} "
                    f"({torch_cell['products_gflops']:.0f} GFLOP/s, "
-                   f"{torch_cell['products_seconds'] / torch_cell['gemm_bound_seconds']:.1f} x its own bound). The "
+                   f"{torch_cell['products_x_bound']:.1f} x its own bound). The "
                    f"PyTorch epoch is {abs(extra) * 1e3:.0f} ms {'longer' if extra >= 0 else 'shorter'} than NumPy's; "
                    f"{share}.")
     return out
@@ -294,11 +301,8 @@ def memory_sentences(bench: dict) -> list[str]:
                    f"{'more' if t['rusage_peak_mb'] >= n['rusage_peak_mb'] else 'less'}.")
     stacks = s.get("memory_stack", {})
     if stacks.get("torch") and stacks.get("numpy"):
-        def added(steps, name, key="rss_mb"):
-            for previous, x in zip(steps, steps[1:]):
-                if x["step"] == name and x.get(key) is not None and previous.get(key) is not None:
-                    return x[key] - previous[key]
-            return float("nan")
+        def added(steps, name):
+            return next((x["added_mb"] for x in steps if x["step"] == name), float("nan"))
 
         torch_import = added(stacks["torch"], "+ torch")
         optim = added(stacks["torch"], "+ torch.optim.Adam")
@@ -420,21 +424,19 @@ def targets_sentences(bench: dict) -> list[str]:
     list of str
     """
     s = bench["summary"]
-    targets, values = s["targets"], s.get("target_values", {})
-    missed = [name for name, ok in targets.items() if not ok]
+    targets = s["targets"]
+    missed = [t for t in targets if not t["met"]]
     head = f"{len(targets) - len(missed)} of {len(targets)} targets are met in this run"
     if not missed:
         return [head + "."]
-    out = [head + "; missed: " + "; ".join(
-        f"{name} (measured {values[name]:.3g})" if name in values else name for name in missed) + "."]
+    out = [head + "; missed: " + "; ".join(f"{t['label']} (measured {t['value']:.3g})" for t in missed) + "."]
 
-    for name in missed:  # a missed peak: how much of it the process itself allocated
-        backend = name.split()[0]
-        limit = TARGETS.get(f"{backend}_peak_mb")
+    for t in missed:  # a missed peak: how much of it the process itself allocated
+        backend = t["key"].removesuffix("_peak_mb")
         stack = s.get("memory_stack", {}).get(backend)
-        if limit is None or name != f"{backend} peak MB <= {limit:g}" or not stack:
+        if not t["key"].endswith("_peak_mb") or not stack:
             continue
-        end = stack[-1]
+        end, limit = stack[-1], t["limit"]
         if end.get("anon_mb") is not None:
             label = "NumPy" if backend == "numpy" else "PyTorch"
             out.append(f"The {label} process's private memory at the end of training, {end['anon_mb']:.0f} MB, is "
@@ -446,13 +448,6 @@ def targets_sentences(bench: dict) -> list[str]:
 
 def summary_markdown(bench: dict) -> str:
     """Markdown tables of the benchmark (for the README), generated from its numbers."""
-    from helpers.cost.figures import (
-        arithmetic_table,
-        memory_table,
-        phase_table,
-        targets_table,
-        variant_table,
-    )
 
     bench = json.loads(json.dumps(bench))  # string keys, as read back from the file
     s = bench["summary"]

@@ -8,9 +8,12 @@ calls :func:`combined_pdf` for ``reports/report.pdf``.
   (base64). Widget views are removed before export (they cannot render without a kernel); notebooks
   show a static rendering beside every widget (:func:`helpers.explorer.static_view`).
 - PDF (LaTeX through ``templates/noshow_*.tex.j2``, then ``xelatex``): every image output is a
-  numbered figure with a caption (the takeaway that follows it and the saved figure's name), pandoc
-  pipe tables with a ``Table: caption`` line are typeset, captioned tables, long output lines wrap,
-  and a glyph missing from the fonts fails the export (:class:`ExportError`) instead of vanishing.
+  numbered figure with a caption (the takeaway that follows it and the saved figure's name) and a
+  short title for the list of figures (its section's heading, or its takeaway's leading statement:
+  never a file name), pandoc pipe tables with a ``Table: caption`` line are typeset, captioned
+  tables, long output lines wrap, and a glyph missing from the fonts fails the export
+  (:class:`ExportError`) instead of vanishing.
+- Both: progress bars keep only their final line (:func:`trim_progress`), whatever made the notebook.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from helpers import paths
 from helpers.artifacts import atomic_write
 
 __all__ = ["export", "combined_pdf", "ExportError", "external_resources", "missing_glyphs", "without_widgets",
+           "trim_progress", "trim_progress_outputs",
            "caption_figures", "report_facts", "html_table_captions", "frame_markdown", "tables_from_frames", "TEMPLATES"]
 
 #: The LaTeX / HTML templates of this package (``helpers/templates``).
@@ -67,6 +71,76 @@ def without_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
+    return nb
+
+
+def _text(output: dict) -> str:
+    text = output.get("text", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def _resolve_carriage_returns(text: str) -> str:
+    """Each line as a terminal would leave it: the text after its last non-empty ``\\r`` segment."""
+    out = []
+    for line in text.split("\n"):
+        segments = [s for s in line.split("\r") if s]
+        out.append(segments[-1] if segments else "")
+    return "\n".join(out)
+
+
+def trim_progress_outputs(outputs: list[dict]) -> list[dict]:
+    """Outputs with progress bars reduced to their final line.
+
+    Consecutive stream outputs of one stream (papermill stores every tqdm refresh as its own
+    ``\\r``-prefixed output) are merged; a line left unfinished that a later output of the same
+    stream overwrites (``\\r`` first, after other outputs came between) is dropped; a stream that
+    carries ``\\r`` updates keeps, for each bar, only its last state. Other outputs pass unchanged.
+    Idempotent.
+
+    Parameters
+    ----------
+    outputs : list of dict
+        A code cell's outputs (nbformat v4 JSON or nodes).
+
+    Returns
+    -------
+    list of dict
+    """
+    merged: list[dict] = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1] = {**merged[-1], "text": _text(merged[-1]) + _text(out)}
+        else:
+            merged.append(dict(out))
+    open_line: dict[str, dict] = {}  # per stream: the output whose last line is unfinished
+    for out in merged:
+        if out.get("output_type") != "stream":
+            continue
+        text, name = _text(out), out.get("name")
+        before = open_line.pop(name, None)
+        if before is not None and text.startswith("\r"):  # it overwrites the unfinished line
+            kept = _text(before).rsplit("\n", 1)
+            before["text"] = kept[0] + "\n" if len(kept) == 2 else ""
+        if text and not text.endswith("\n"):
+            open_line[name] = out
+    for out in merged:
+        if out.get("output_type") == "stream" and "\r" in _text(out):
+            lines = [line for line in _resolve_carriage_returns(_text(out)).split("\n") if line.strip()]
+            out["text"] = "\n".join(lines) + "\n" if lines else ""
+    return [o for o in merged if not (o.get("output_type") == "stream" and not _text(o))]
+
+
+def trim_progress(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose code cells' progress bars are reduced to their final line (:func:`trim_progress_outputs`).
+
+    The runner trims every notebook it executes; the exporters trim again, so that a notebook from any
+    source (an older run, JupyterLab) exports without a progress bar's intermediate states.
+    """
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.from_dict(o) for o in trim_progress_outputs(cell.get("outputs", []))]
     return nb
 
 
@@ -124,6 +198,11 @@ def _short_title(text: str, limit: int = 100) -> str | None:
     return None
 
 
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary (no ellipsis)."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+
+
 def _heading_text(source: str) -> str | None:
     """The last Markdown heading of a cell, as plain text (its "NN ·" notebook number dropped)."""
     heads = [line for line in source.splitlines() if re.match(r"#{1,6}\s+\S", line.lstrip())]
@@ -169,16 +248,16 @@ def caption_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for heading, members in sections.items():
         if len(members) == 1:
             output, takeaway = members[0]
-            titles = [heading or _short_title(takeaway) or _first_sentences(output.metadata["caption"], 100)]
+            titles = [heading or _short_title(takeaway) or _clip(output.metadata["caption"], 100)]
         else:
             leads = [_short_title(takeaway) for _, takeaway in members]
             if all(leads) and len(set(leads)) == len(leads):
                 titles = leads
             else:
                 base = heading or "Figure"
-                titles = [f"{base} ({k} of {len(members)})" for k in range(1, len(members) + 1)]
+                titles = [f"{base} — {k} of {len(members)}" for k in range(1, len(members) + 1)]
         for (output, _), title in zip(members, titles):
-            output["metadata"]["caption_short"] = title.rstrip("…").rstrip()
+            output["metadata"]["caption_short"] = title
     return nb
 
 
@@ -395,7 +474,7 @@ def run_xelatex(tex: str, files: dict[str, bytes], texinputs: list[Path], name: 
 
 
 def _pdf_of(nb_path: Path, hide_code: bool) -> bytes:
-    nb = tables_from_frames(caption_figures(without_widgets(nbformat.read(nb_path, as_version=4))))
+    nb = tables_from_frames(caption_figures(trim_progress(without_widgets(nbformat.read(nb_path, as_version=4)))))
     tex, resources = _latex(nb, nb_path.stem, "noshow_notebook.tex.j2", hide_code, {}, [])
     return run_xelatex(tex, resources.get("outputs", {}), [nb_path.parent.resolve()], nb_path.stem)
 
@@ -451,7 +530,7 @@ def combined_pdf(notebooks: list[Path], target: Path, include_code: bool = False
         raise ExportError(f"executed notebook(s) not found: {missing}")
     cells, first = [], None
     for number, nb_path in enumerate(notebooks, start=1):
-        nb = tables_from_frames(caption_figures(without_widgets(nbformat.read(nb_path, as_version=4))))
+        nb = tables_from_frames(caption_figures(trim_progress(without_widgets(nbformat.read(nb_path, as_version=4)))))
         first = first or nb
         cells += _chapter(nb, nb_path.stem, number)
     merged = nbformat.v4.new_notebook(cells=cells, metadata={k: first.metadata[k] for k in ("kernelspec", "language_info")
@@ -485,7 +564,7 @@ def _html_of(nb_path: Path, no_input: bool) -> str:
     exporter.exclude_input = no_input
     exporter.exclude_input_prompt = no_input
     exporter.exclude_output_prompt = no_input
-    nb = without_widgets(nbformat.read(nb_path, as_version=4))
+    nb = trim_progress(without_widgets(nbformat.read(nb_path, as_version=4)))
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb_path.stem,
                                                                        "path": str(nb_path.parent)}})
     body = html_table_captions(body)

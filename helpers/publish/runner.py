@@ -13,6 +13,7 @@ wall time. It never writes a tracked file: figures go to ``reports/figures``. Ea
 only the parameters its tagged ``parameters`` cell declares; a parameter that no notebook declares,
 or a value whose type does not fit the declared default, stops the run before anything executes.
 A failing cell is reported with the notebook's name and cell, and the failed notebook is kept.
+Every executed notebook it writes keeps only the final line of each progress bar, as published ones do.
 
 ``publish`` runs on the real data into ``reports/publish``, then cleans each notebook for readers
 (:func:`clean_for_publish`: papermill's injected parameters folded into the ``parameters`` cell,
@@ -37,7 +38,12 @@ from helpers import paths
 from helpers.artifacts import atomic_write
 from helpers.data import splits
 from helpers.data.raw import find_data
-from helpers.publish.export import ExportError, combined_pdf, export
+from helpers.publish.export import (
+    ExportError,
+    combined_pdf,
+    export,
+    trim_progress_outputs,
+)
 from helpers.publish.summary import results_markdown
 from helpers.study.experiment import CLASS_WEIGHT_CHOICES
 
@@ -266,13 +272,17 @@ def available(names: list[str] | None = None, folder: Path | None = None) -> lis
 
 
 # ------------------------------------------------------------------------------- execution
-def _relativise_metadata(output: Path) -> None:
-    """Replace papermill's absolute input/output paths in the notebook metadata by file names."""
+def _tidy_executed(output: Path) -> None:
+    """Papermill's absolute input/output paths in the metadata replaced by file names, and every
+    progress bar reduced to its final line (:func:`trim_progress_outputs`), in the executed notebook."""
     nb = json.loads(output.read_text(encoding="utf-8"))
     pm = nb.get("metadata", {}).get("papermill", {})
     for key in ("input_path", "output_path"):
         if pm.get(key):
             pm[key] = paths.display_path(pm[key])
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = trim_progress_outputs(cell.get("outputs", []))
     output.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -319,7 +329,7 @@ def execute(name: str, output: Path, parameters: dict) -> Path:
         ) from None
     finally:
         if output.exists():
-            _relativise_metadata(output)
+            _tidy_executed(output)
     return output
 
 
@@ -429,50 +439,6 @@ def fold_parameters(parameters_source: str, injected_source: str) -> str:
     if missing:
         text = text.rstrip("\n") + "\n" + "\n".join(missing)
     return text
-
-
-def _resolve_carriage_returns(text: str) -> str:
-    """Each line as a terminal would leave it: the text after its last non-empty ``\\r`` segment."""
-    out = []
-    for line in text.split("\n"):
-        segments = [s for s in line.split("\r") if s]
-        out.append(segments[-1] if segments else "")
-    return "\n".join(out)
-
-
-def trim_progress_outputs(outputs: list[dict]) -> list[dict]:
-    """Outputs with progress bars reduced to their final line.
-
-    Consecutive stream outputs of one stream (papermill stores every tqdm refresh as its own
-    ``\\r``-prefixed output) are merged; a stream that carries ``\\r`` updates keeps, for each
-    bar, only its last state. Other outputs pass unchanged.
-
-    Parameters
-    ----------
-    outputs : list of dict
-        A code cell's outputs (nbformat v4 JSON).
-
-    Returns
-    -------
-    list of dict
-    """
-    merged: list[dict] = []
-    for out in outputs:
-        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
-                and merged[-1].get("name") == out.get("name")):
-            merged[-1] = {**merged[-1], "text": _text(merged[-1]) + _text(out)}
-        else:
-            merged.append(dict(out))
-    for out in merged:
-        if out.get("output_type") == "stream" and "\r" in _text(out):
-            lines = [line for line in _resolve_carriage_returns(_text(out)).split("\n") if line.strip()]
-            out["text"] = "\n".join(lines) + "\n" if lines else ""
-    return [o for o in merged if not (o.get("output_type") == "stream" and not _text(o))]
-
-
-def _text(output: dict) -> str:
-    text = output.get("text", "")
-    return "".join(text) if isinstance(text, list) else text
 
 
 def clean_for_publish(path: Path) -> Path:

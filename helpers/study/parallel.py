@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import warnings
 from collections.abc import Callable
 
 import numpy as np
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
 
 from helpers.data.prepared import PARTS, PreparedData, load_prepared
 
@@ -63,9 +68,7 @@ class one_thread:
     """Context manager: one BLAS/OpenMP thread and one torch thread (if torch is loaded) inside."""
 
     def __enter__(self):
-        import sys
 
-        from threadpoolctl import threadpool_limits
 
         self._limits = threadpool_limits(limits=1)
         torch = sys.modules.get("torch")
@@ -91,7 +94,6 @@ def run_tasks(function: Callable[[dict], object], tasks: list[dict], n_jobs: int
         raise ValueError(f"n_jobs must be a positive int, got {n_jobs!r}")
     if not tasks:
         return []
-    from tqdm import tqdm
 
     bar = tqdm(total=len(tasks), desc=desc, unit="fit", disable=not progress, ascii=True)
     try:
@@ -102,9 +104,7 @@ def run_tasks(function: Callable[[dict], object], tasks: list[dict], n_jobs: int
                     results.append(function(task))
                 bar.update()
             return results
-        import warnings
 
-        from joblib import Parallel, delayed
 
         results = []
         parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
