@@ -44,7 +44,7 @@ from helpers.publish.export import (
     export,
     trim_progress_outputs,
 )
-from helpers.publish.summary import results_markdown
+from helpers.publish.summary import headline_markdown
 from helpers.study.experiment import CLASS_WEIGHT_CHOICES
 
 #: The report's notebooks, in reading and execution order (those not present are skipped).
@@ -525,8 +525,8 @@ def publish(parameters: dict) -> None:
         print(f"[report] removed {len(stale)} figure file(s) this publish no longer draws: {', '.join(stale)}", flush=True)
     export(committed, "html")  # into reports/publish, beside the staged copies
 
-    update_readme(results_markdown(parameters.get("split", "stratified"), parameters.get("results_dir"),
-                                   parameters.get("processed_dir")))
+    update_readme(headline_markdown(parameters.get("split", "stratified"), parameters.get("results_dir"),
+                                    parameters.get("processed_dir"), parameters.get("batch_size", 512)))
 
 
 def remove_stale_figures(folder: Path, since: float) -> list[str]:

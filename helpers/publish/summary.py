@@ -3,8 +3,9 @@
 Notebook 04 saves ``<results_dir>/<split>/summary_study.json`` (the across-seed table, the paired
 differences with their verdicts and the conclusion sentences) and notebook 05 saves
 ``<results_dir>/summary_schemes.json`` (every model under every scheme); notebook 06 saves the cost
-study. :func:`results_markdown` turns them into the README section that ``make publish`` writes, so
-every number there comes from the run that published the notebooks.
+study. :func:`headline_markdown` turns them into the README's short results section that ``make publish``
+writes, so every number there comes from the run that published the notebooks; the full tables stay in
+the notebooks and the combined PDF.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from helpers import paths
 from helpers.artifacts import read_json, write_json
 from helpers.compare.evidence import spread
 from helpers.cost.record import current_record
-from helpers.cost.sentences import summary_markdown
 
-__all__ = ["save_study", "save_schemes", "results_markdown"]
+__all__ = ["save_study", "save_schemes", "headline_markdown", "best_model_sentence", "speed_sentence", "memory_sentence"]
 
 _METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
 
@@ -48,58 +48,73 @@ def save_schemes(results_dir, cells: dict, diffs: dict, sentences: list[str], re
                                                     "repeats": repeats})
 
 
-def results_markdown(split: str = "stratified", results_dir=None, processed_dir=None) -> str:
-    """The README's results section from the saved summaries (and the cost study, when present)."""
+def _framework_sentence(study: dict) -> str:
+    """The study's own framework verdict (the first conclusion, worded by :mod:`helpers.compare.verdicts`)."""
+    return next((c for c in study["conclusions"] if c.startswith("**Frameworks.**")), study["conclusions"][0])
+
+
+def best_model_sentence(study: dict, metric: str = "pr_auc") -> str:
+    """Which model scores highest on ``metric`` (mean over seeds, with its interval), and where the networks stand."""
+    table = study["table"]
+    ranked = sorted(table, key=lambda m: table[m][metric]["mean"], reverse=True)
+    best, v = ranked[0], table[ranked[0]][metric]
+    name = metric.replace("_", "-").upper()
+    networks = [m for m in ranked if m.endswith("MLP") and m != best]
+    others = "; ".join(f"{m} {table[m][metric]['mean']:.3f}" for m in networks)
+    return (f"**Best model.** {best} has the highest mean test {name}, {v['mean']:.3f} [{v['low']:.3f}, "
+            f"{v['high']:.3f}]" + (f" ({others})" if others else "") + "; the paired differences and their verdicts "
+            "against the margins are in notebook 04.")
+
+
+def speed_sentence(bench: dict, batch_size: int = 512) -> str:
+    """NumPy against PyTorch epoch time at ``batch_size`` on one thread, from one benchmark run."""
+    s = bench["summary"]
+    one = str(s.get("target_threads", 1))
+    numpy_s = s["batch"].get(f"numpy/{one}", {}).get(str(batch_size))
+    torch_s = s["batch"].get(f"torch/{one}", {}).get(str(batch_size))
+    if numpy_s is None or torch_s is None:
+        return f"**Speed.** Not measured at batch {batch_size:,} in the current benchmark."
+    ratio = torch_s / numpy_s
+    faster = "NumPy" if ratio >= 1 else "PyTorch"
+    return (f"**Speed.** At the report's batch size ({batch_size:,}), one epoch takes {numpy_s * 1e3:.0f} ms in NumPy "
+            f"and {torch_s * 1e3:.0f} ms in PyTorch on one thread: {faster} is {max(ratio, 1 / ratio):.1f} x faster "
+            "(same run; notebook 06 shows where the time goes).")
+
+
+def memory_sentence(bench: dict) -> str:
+    """Peak and private memory of the fresh NumPy and PyTorch training processes, and the largest piece."""
+    s = bench["summary"]
+    one = str(s.get("target_threads", 1))
+    n, t = s["train"][f"numpy/{one}"]["rusage_peak_mb"], s["train"][f"torch/{one}"]["rusage_peak_mb"]
+    text = (f"**Memory.** A fresh training process peaks at {n:.0f} MB with NumPy and {t:.0f} MB with PyTorch "
+            f"({t - n:+.0f} MB)")
+    stack = s.get("memory_stack", {}).get("torch")
+    if stack:
+        biggest = max(stack[1:], key=lambda step: step["added_mb"])
+        text += f"; the largest piece of PyTorch's is `{biggest['step'].lstrip('+ ')}` ({biggest['added_mb']:+.0f} MB)"
+    return text + ": the framework, not the network, decides the memory."
+
+
+def headline_markdown(split: str = "stratified", results_dir=None, processed_dir=None, batch_size: int = 512) -> str:
+    """The README's results section: the answer in a few generated sentences, two figures, and where the rest is."""
     study_path = _study_path(results_dir, split)
     if not study_path.is_file():
         raise FileNotFoundError(f"no saved study for split {split!r}: run notebook 04 first")
     s = read_json(study_path)
     source = s["source"]
-    unit = "patients" if s["clustered"] else "rows"
-    lines = [
-        f"From `make publish` on `{source['source_name']}` (sha256 `{str(source['sha256'])[:12]}...`), split `{s['split']}`: "
-        f"{s['test_rows']:,} test rows, {len(s['seeds'])} training runs per model (seeds {s['seeds'][0]}-{s['seeds'][-1]}), "
-        "each early-stopped and thresholded (F1) on the validation split. Cells: mean ± SD over seeds [95 % interval "
-        f"of the mean, resampling seeds and test {unit}].",
-        "",
-        "| model | PR-AUC | ROC-AUC | F1 | precision | recall | threshold |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for model, by_metric in s["table"].items():
-        cells = []
-        for k in _METRICS:
-            v = by_metric[k]
-            cell = f"{v['mean']:.3f} ± {v['sd']:.3f}"
-            if v["low"] is not None:
-                cell += f" [{v['low']:.3f}, {v['high']:.3f}]"
-            cells.append(cell)
-        thr = s["thresholds"][model]
-        lines.append(f"| {model} | {' | '.join(cells)} | {min(thr):.3f}-{max(thr):.3f} |")
-    lines += ["", "Paired differences (mean over seeds [95 % interval]), margins declared first: "
-              + ", ".join(f"±{v:g} {k.replace('_', '-').upper()}" for k, v in s["margins"].items()) + ".", "",
-              "| comparison | metric | difference |", "| --- | --- | --- |"]
-    for d in s["diffs"]:
-        lines.append(f"| {d['label']} | {d['metric'].replace('_', '-').upper()} | {d['estimate']:+.4f} "
-                     f"[{d['low']:+.4f}, {d['high']:+.4f}] |")
-    lines += ["", "Conclusions (generated by `helpers/conclusions.py` from these numbers):", ""]
-    lines += [f"{i}. {text}" for i, text in enumerate(s["conclusions"], start=1)]
+    lines = [f"From `make publish` on `{source['source_name']}` (sha256 `{str(source['sha256'])[:12]}...`), split "
+             f"`{s['split']}`: {s['test_rows']:,} test rows, {len(s['seeds'])} training runs per model, every choice "
+             "made on validation rows; margins declared first: "
+             + ", ".join(f"±{v:g} {k.replace('_', '-').upper()}" for k, v in s["margins"].items()) + ".", "",
+             f"- {_framework_sentence(s)}", f"- {best_model_sentence(s)}"]
     schemes_path = _schemes_path(results_dir)
     if schemes_path.is_file():
-        sc = read_json(schemes_path)
-        lines += ["", f"Validation schemes (notebook 05, {sc['repeats']} seeds per model and scheme; PR-AUC, mean "
-                  "[95 % interval]):", "", "| scheme | " + " | ".join(next(iter(sc["cells"].values()))) + " |",
-                  "| --- |" + " --- |" * len(next(iter(sc["cells"].values())))]
-        for scheme, by_model in sc["cells"].items():
-            lines.append(f"| {scheme} | " + " | ".join(
-                f"{v['pr_auc']['mean']:.3f} [{v['pr_auc']['low']:.3f}, {v['pr_auc']['high']:.3f}]"
-                for v in by_model.values()) + " |")
-        lines += [""] + [f"- {text}" for text in sc["sentences"]]
-
+        lines.append(f"- **Validation schemes** (notebook 05). {read_json(schemes_path)['sentences'][0]}")
     bench = current_record(processed_dir, split, results_dir)
     if bench is not None:
-        lines += ["", f"Speed and memory (notebook 06, the {bench.get('mode', 'full')} benchmark; every measurement in a "
-                  "fresh process):", "", summary_markdown(bench), "", "![phases](figures/06_phase_breakdown.png)", "",
-                  "![memory](figures/06_memory_stack.png)"]
-    lines += ["", "![seeds](figures/04_seed_spread.png)", "", "![paired differences](figures/04_paired_differences.png)",
-              "", "![schemes](figures/05_schemes.png)", "", "![confusion](figures/04_confusion_counts.png)"]
+        lines += [f"- {speed_sentence(bench, batch_size)}", f"- {memory_sentence(bench)}"]
+    lines += ["", "![paired differences](figures/04_paired_differences.png)",
+              "![epoch time against batch size](figures/06_epoch_vs_batch.png)", "",
+              "Everything else -- the tables, every verdict, the four validation schemes, where time and memory go -- "
+              "is in the [notebooks](notebooks/) and in `reports/report.pdf` (`make report && make pdf`)."]
     return "\n".join(lines)
