@@ -1,31 +1,12 @@
-"""Speed and memory benchmark: every measurement in a fresh subprocess that imports only its framework.
+"""``python -m helpers.cost`` (``make bench``): measure, summarise, write the record, draw its figures.
 
 Usage::
 
     python -m helpers.cost [--mode full|light] [--split stratified] [--threads 1,2] [--repeats 3]
 
-Measures, for NumPy and PyTorch, on the prepared training split (notebook 01 must have run):
-
-- training to early stop with the default configuration (median of ``--repeats`` fresh processes);
-- epoch time against batch size (64 ... 8,192), inference throughput on the test rows, this
-  machine's float32 GEMM rate, the time of each batch size's epoch of matrix products alone (the
-  network's own shapes), and the per-step time of each training phase (batch sizes 64, 512,
-  4,096 on one thread; :mod:`helpers.profiling`);
-- the PyTorch variants a user would try: fused Adam, float64 and (full mode) ``torch.compile``;
-- the memory of a fresh process as libraries, data and training are added, and the week-1
-  report's one-process measurement;
-- (full mode) epoch time and peak memory against rows (10k ... 1M, rows resampled).
-
-Times come from ``time.perf_counter`` after a warm-up epoch (median of the timed epochs; the
-per-batch-size sweeps run twice per backend, alternating, and the faster of the two counts); peak
-memory is the resident set size sampled by memory_profiler (``max_iterations=1``) and
-cross-checked with ``resource.getrusage`` (the process's lifetime peak). Thread counts are fixed
-(``OMP/OPENBLAS/MKL_NUM_THREADS`` and ``torch.set_num_threads``) and recorded with the library
-versions and the CPU model. ``--mode full`` (``make bench``) writes ``data/results/bench.json``;
-``--mode light`` (run by notebook 06 through :func:`for_report`) writes ``bench_light.json``.
-Both carry a cache key (data checksum, split, sample, mode, threads, code fingerprint), so a
-result is reused exactly while nothing that produced it has changed. The machine is shared and
-noisy: compare ratios measured in the same run, never absolute times across runs.
+What is measured, and how, is :mod:`helpers.cost.measure`'s docstring; the record and its targets are
+:mod:`helpers.cost.record`. ``--mode full`` writes ``data/results/bench.json``; ``--mode light`` (run by
+notebook 06 through :func:`helpers.cost.measure.for_report`) writes ``bench_light.json``.
 """
 
 from __future__ import annotations

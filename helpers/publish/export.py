@@ -34,9 +34,22 @@ import nbformat
 from helpers import paths
 from helpers.artifacts import atomic_write
 
-__all__ = ["export", "combined_pdf", "ExportError", "external_resources", "missing_glyphs", "without_widgets",
-           "trim_progress", "trim_progress_outputs",
-           "caption_figures", "report_facts", "html_table_captions", "frame_markdown", "tables_from_frames", "TEMPLATES"]
+__all__ = [
+    "TEMPLATES",
+    "ExportError",
+    "caption_figures",
+    "combined_pdf",
+    "export",
+    "external_resources",
+    "frame_markdown",
+    "html_table_captions",
+    "missing_glyphs",
+    "report_facts",
+    "tables_from_frames",
+    "trim_progress",
+    "trim_progress_outputs",
+    "without_widgets",
+]
 
 #: The LaTeX / HTML templates of this package (``helpers/templates``).
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -220,7 +233,7 @@ def caption_figures(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     the name the cell saved it under (``style.save_fig(fig, "name", ...)``, in order). The short title
     is never a file name: it is the heading of the section the figure sits in; where a section holds
     several figures, each takes its takeaway's leading statement (:func:`_short_title`) when all of
-    them have a distinct one, else the heading numbered "(k of n)". Edits ``nb`` in place.
+    them have a distinct one, else the heading numbered "— k of n". Edits ``nb`` in place.
     """
     figures = []  # (output, section heading, takeaway)
     heading = None
