@@ -21,6 +21,15 @@ def fixed_seed():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every matplotlib figure a test left open (pyplot keeps them alive otherwise)."""
+    yield
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+
+
 @pytest.fixture
 def skewed_binary_data():
     """``(X, y)``: 400 rows x 8 features, about 20% positives (float64 X, int y)."""
@@ -33,6 +42,19 @@ def skewed_binary_data():
         random_state=0,
     )
     return X, y
+
+
+@pytest.fixture
+def helpers_copy(tmp_path, monkeypatch):
+    """A copy of helpers/ in ``tmp_path`` that :mod:`helpers.fingerprint` reads instead of the real one."""
+    import shutil
+
+    from helpers import fingerprint, paths
+
+    copy = tmp_path / "helpers"
+    shutil.copytree(paths.REPO_ROOT / "helpers", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "HELPERS", copy)
+    return copy
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from export_samples import sample_notebook
 
 from helpers import paths
 from helpers.publish.export import export
+from tests.export_samples import sample_notebook
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = paths.REPORTS_DIR / "browser"

@@ -1,4 +1,5 @@
-"""Behaviour of helpers.metrics: point metrics, threshold tuning, bootstrap, McNemar."""
+"""helpers.metrics: point metrics, threshold tuning, bootstrap, McNemar, Wilson intervals and operating
+points (against scipy and scikit-learn)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
 from sklearn import metrics as skm
 
 from helpers import metrics as M
@@ -286,3 +288,36 @@ def test_metric_labels_cover_evaluate_keys():
     y, p = make_data(100, seed=0)
     assert set(M.evaluate(y, p, 0.5)) <= set(M.METRIC_LABELS)
     assert M.METRIC_LABELS["pr_auc"] == "PR-AUC" and M.METRIC_LABELS["roc_auc"] == "ROC-AUC"
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (217, 1093), (1, 2)])
+def test_wilson_interval_matches_scipy(k, n):
+    low, high = M.wilson_interval(np.array([k]), np.array([n]))
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    np.testing.assert_allclose([low[0], high[0]], [ci.low, ci.high], atol=1e-4)  # z = 1.96 vs 1.95996...
+    assert 0.0 <= low[0] <= k / n <= high[0] <= 1.0
+
+
+def test_wilson_interval_refuses_impossible_counts():
+    with pytest.raises(ValueError, match="between 0 and trials"):
+        M.wilson_interval([5], [3])
+    with pytest.raises(ValueError, match="shape"):
+        M.wilson_interval([1, 2], [3])
+
+
+def test_operating_point_matches_scikit_learn():
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.2).astype(int)
+    p = np.clip(0.2 + 0.3 * y + rng.normal(0, 0.2, 400), 0, 1)
+    for threshold in (0.1, 0.35, 0.6):
+        pred = (p >= threshold).astype(int)
+        recall, precision = M.operating_point(y, p, threshold, "pr")
+        assert recall == pytest.approx(skm.recall_score(y, pred))
+        assert precision == pytest.approx(skm.precision_score(y, pred))
+        fpr, tpr = M.operating_point(y, p, threshold, "roc")
+        tn, fp, fn, tp = skm.confusion_matrix(y, pred).ravel()
+        assert (fpr, tpr) == pytest.approx((fp / (fp + tn), tp / (tp + fn)))
+    # nothing predicted positive: precision 1 (the end of sklearn's PR curve), recall 0
+    assert M.operating_point(y, p, 2.0, "pr") == (0.0, 1.0)
+    with pytest.raises(ValueError, match="curve"):
+        M.operating_point(y, p, 0.5, "det")

@@ -139,7 +139,7 @@ def test_publish_refuses_synthetic_data(monkeypatch, tmp_path):
 
 
 def test_every_figure_is_shown_in_its_own_section(executed_report):
-    from test_notebook_hygiene import misplaced_figures
+    from tests.test_notebook_hygiene import misplaced_figures
 
     _, executed = executed_report
     for name, path in executed.items():

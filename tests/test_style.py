@@ -1,89 +1,16 @@
-"""The helpers' layout: statistics in ``metrics`` (checked against scipy / scikit-learn), ``plots``
-free of ``tuning``, the loss in ``losses``, one colour per model for any label naming it, data
-errors as exceptions with messages, and a package docstring that lists every module.
-"""
+"""helpers.style: one colour per model for any label naming it, set_style only when asked, and
+save_fig writing the given figure reproducibly where it is told."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
+import os
 
-import numpy as np
+import matplotlib
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
 import pytest
-from scipy.stats import binomtest
-from sklearn import metrics as skm
 
-from helpers import metrics as M
 from helpers import paths, style
-
-
-# --------------------------------------------------------------------------- statistics
-@pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (217, 1093), (1, 2)])
-def test_wilson_interval_matches_scipy(k, n):
-    low, high = M.wilson_interval(np.array([k]), np.array([n]))
-    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    np.testing.assert_allclose([low[0], high[0]], [ci.low, ci.high], atol=1e-4)  # z = 1.96 vs 1.95996...
-    assert 0.0 <= low[0] <= k / n <= high[0] <= 1.0
-
-
-def test_wilson_interval_refuses_impossible_counts():
-    with pytest.raises(ValueError, match="between 0 and trials"):
-        M.wilson_interval([5], [3])
-    with pytest.raises(ValueError, match="shape"):
-        M.wilson_interval([1, 2], [3])
-
-
-def test_operating_point_matches_scikit_learn():
-    rng = np.random.default_rng(0)
-    y = (rng.random(400) < 0.2).astype(int)
-    p = np.clip(0.2 + 0.3 * y + rng.normal(0, 0.2, 400), 0, 1)
-    for threshold in (0.1, 0.35, 0.6):
-        pred = (p >= threshold).astype(int)
-        recall, precision = M.operating_point(y, p, threshold, "pr")
-        assert recall == pytest.approx(skm.recall_score(y, pred))
-        assert precision == pytest.approx(skm.precision_score(y, pred))
-        fpr, tpr = M.operating_point(y, p, threshold, "roc")
-        tn, fp, fn, tp = skm.confusion_matrix(y, pred).ravel()
-        assert (fpr, tpr) == pytest.approx((fp / (fp + tn), tp / (tp + fn)))
-    # nothing predicted positive: precision 1 (the end of sklearn's PR curve), recall 0
-    assert M.operating_point(y, p, 2.0, "pr") == (0.0, 1.0)
-    with pytest.raises(ValueError, match="curve"):
-        M.operating_point(y, p, 0.5, "det")
-
-
-# ------------------------------------------------------------------------------ layout
-def test_plots_does_not_import_tuning():
-    code = "import sys, helpers.plots; print('helpers.tuning' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=paths.REPO_ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-    assert not hasattr(P, "_wilson") and not hasattr(P, "_operating_point")
-
-
-def test_loss_and_sigmoid_live_in_losses_and_are_reexported():
-    from helpers.models import base as mlp_base
-    from helpers.models import layers as numpy_layers
-    from helpers.models import losses
-
-    for name in ("bce_with_logits", "bce_with_logits_loss", "sigmoid"):
-        assert getattr(numpy_layers, name) is getattr(losses, name)
-    assert mlp_base.sigmoid is losses.sigmoid and mlp_base.bce_with_logits_loss is losses.bce_with_logits_loss
-    z = np.array([-800.0, -1.0, 0.0, 1.0, 800.0])
-    np.testing.assert_allclose(losses.sigmoid(z), [0.0, 1 / (1 + np.e), 0.5, 1 / (1 + np.exp(-1)), 1.0])
-
-
-def test_unused_metrics_table_is_gone():
-    from helpers.study import experiment
-
-    assert not hasattr(experiment, "metrics_table")
-
-
-def test_package_docstring_lists_every_module():
-    import helpers
-
-    listed = set(re.findall(r"``(\w+)``", helpers.__doc__))
-    modules = {f.stem for f in (paths.REPO_ROOT / "helpers").glob("*.py") if f.stem != "__init__"}
-    assert modules <= listed, f"not in helpers/__init__.py's docstring: {sorted(modules - listed)}"
 
 
 # ------------------------------------------------------------------------------ colours
@@ -113,18 +40,102 @@ def test_benchmark_series_get_one_colour_per_backend():
 def test_unknown_names_never_take_a_model_colour(label):
     assert style.model_of(label) is None
     assert style.color_for(label) not in style.MODEL_COLORS.values()
-    assert style.color_for(label) == style.color_for(label)  # the same in every call
+    assert style.color_for(label) in style.FALLBACK_COLORS
+
+
+def test_an_unknown_name_gets_the_same_colour_in_every_process():
+    """The fallback colour comes from a checksum of the name, not from Python's salted hash()."""
+    import subprocess
+    import sys
+
+    labels = ["Some other model", "NumPy - PyTorch difference", "x", "random forest", "SVM", "kNN"]
+    code = f"from helpers import style; print([style.color_for(n) for n in {labels!r}])"
+    seen = {subprocess.run([sys.executable, "-c", code], cwd=paths.REPO_ROOT, capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+            for seed in ("1", "2")}
+    assert seen == {str([style.color_for(n) for n in labels])}
+    assert len({style.color_for(n) for n in labels}) > 1  # the names spread over the fallback colours
 
 
 # -------------------------------------------------------------------------- data errors
-def test_features_name_missing_or_mistyped_columns():
-    from helpers.data.features import build_features, patient_history
-    from helpers.data.raw import clean, validate
-    from helpers.data.synthetic import make_synthetic
 
-    frame, _ = clean(validate(make_synthetic(n_rows=300, seed=0).astype(str), "synthetic"))
-    assert build_features(frame).shape[0] == len(frame)
-    with pytest.raises(ValueError, match=r"build_features.*\['SMS_received'\]"):
-        build_features(frame.drop(columns=["SMS_received"]))
-    with pytest.raises(ValueError, match="AppointmentDay.*datetimes"):
-        patient_history(frame.assign(AppointmentDay=frame["AppointmentDay"].astype(str)))
+
+def test_colors_fixed_and_distinct():
+    assert set(style.MODEL_COLORS) == {
+        "NumPy MLP", "PyTorch MLP", "Logistic regression", "Gradient boosting", "Always show (dummy)",
+    }
+    assert len(set(style.MODEL_COLORS.values())) == len(style.MODEL_COLORS)
+    for name, c in style.MODEL_COLORS.items():
+        assert style.color_for(name) == c
+    assert style.color_for("numpy") == style.MODEL_COLORS["NumPy MLP"]
+    assert style.color_for("torch") == style.MODEL_COLORS["PyTorch MLP"]
+    unknown = style.color_for("Some other model")
+    assert matplotlib.colors.is_color_like(unknown)
+    assert unknown not in style.MODEL_COLORS.values()
+
+
+def test_import_has_no_style_side_effect_and_set_style_changes_rc():
+    import importlib
+
+    before = dict(matplotlib.rcParams)
+    importlib.reload(style)
+    assert dict(matplotlib.rcParams) == before
+    with matplotlib.rc_context():
+        style.set_style()
+        assert matplotlib.rcParams["savefig.dpi"] == 200
+
+
+def test_save_fig_writes_png_and_pdf(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    out = style.save_fig(fig, "curve", folder=tmp_path / "new" / "sub")
+    assert [p.name for p in out] == ["curve.png", "curve.pdf"]
+    for p in out:
+        assert p.is_absolute() and p.is_file() and p.stat().st_size > 0
+    assert out[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out[1].read_bytes()[:5] == b"%PDF-"
+    # no temporary files left behind
+    assert sorted(p.name for p in (tmp_path / "new" / "sub").iterdir()) == ["curve.pdf", "curve.png"]
+
+
+def test_save_fig_pdf_is_reproducible(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    a = style.save_fig(fig, "a", folder=tmp_path, formats=("pdf",))[0].read_bytes()
+    b = style.save_fig(fig, "b", folder=tmp_path, formats=("pdf",))[0].read_bytes()
+    assert a == b
+
+
+def test_save_fig_relative_folder_is_taken_from_repo_root(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path.parent)  # the working directory must not matter
+    fig, _ = plt.subplots()
+    out = style.save_fig(fig, "rel.png", folder="figs/x", formats=("png",))
+    assert out == [(tmp_path / "figs" / "x" / "rel.png").resolve()]
+    assert out[0].is_file()
+
+
+def test_save_fig_default_folder_is_figures_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "FIGURES_DIR", tmp_path / "figures")
+    fig, _ = plt.subplots()
+    out = style.save_fig(fig, "default", formats=("png",))
+    assert out == [(tmp_path / "figures" / "default.png").resolve()]
+
+
+def test_save_fig_saves_the_given_figure_not_the_current_one(tmp_path):
+    tall = plt.figure(figsize=(2, 6))
+    tall.add_subplot().plot([0, 1])
+    wide = plt.figure(figsize=(8, 2))  # the current figure
+    wide.add_subplot().plot([0, 1])
+    assert plt.gcf() is wide
+    (png,) = style.save_fig(tall, "tall", folder=tmp_path, formats=("png",), dpi=50)
+    h, w = mpimg.imread(png).shape[:2]
+    assert h > 2 * w
+
+
+def test_save_fig_rejects_paths_in_name_and_non_figures(tmp_path):
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError):
+        style.save_fig(fig, "../escape", folder=tmp_path)
+    with pytest.raises(TypeError):
+        style.save_fig(fig.axes[0], "axes", folder=tmp_path)

@@ -10,6 +10,7 @@ from helpers.data import figures as data_figures
 from helpers.data.prepared import PARTS
 from helpers.data.raw import EXPECTED_COLUMNS
 from helpers.data.splits import describe_schemes
+from helpers.metrics import wilson_interval
 
 LEAD_BINS = [-0.5, 0.5, 3.5, 7.5, 14.5, 30.5, 60.5, np.inf]
 LEAD_LABELS = ["same day", "1-3", "4-7", "8-14", "15-30", "31-60", "61+"]
@@ -42,9 +43,13 @@ def with_display_bins(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def rate_table(frame: pd.DataFrame, column: str, target: str = "no_show") -> pd.DataFrame:
-    """Rows and no-show rate per group of ``column`` (empty groups left out)."""
-    table = frame.groupby(column, observed=True)[target].agg(rows="size", no_show_rate="mean")
-    return table[table["rows"] > 0]
+    """Rows, no-shows, no-show rate and its 95 % Wilson interval per group of ``column`` (empty groups
+    left out; groups in the column's categorical order, else sorted)."""
+    table = frame.groupby(column, observed=True, sort=True)[target].agg(rows="size", no_shows="sum")
+    table = table[table["rows"] > 0]
+    table["no_show_rate"] = table["no_shows"] / table["rows"]
+    table["low"], table["high"] = wilson_interval(table["no_shows"].to_numpy(), table["rows"].to_numpy())
+    return table
 
 
 def spread(table: pd.DataFrame, min_rows: int = 100) -> tuple[str, float, str, float]:
@@ -69,12 +74,12 @@ def rate_figure(frame: pd.DataFrame, column: str, title: str):
     -------
     fig : Figure
         Bars with 95 % Wilson intervals and the overall rate as a dashed line
-        (:func:`helpers.plots.rate_by`).
+        (:func:`helpers.data.figures.rate_by`).
     table : DataFrame
         :func:`rate_table` of the same groups.
     """
-    fig = data_figures.rate_by(frame, column, overall_rate=frame["no_show"].mean(), ax_title=title)
-    return fig, rate_table(frame, column)
+    table = rate_table(frame, column)
+    return data_figures.rate_by(table, column, overall_rate=frame["no_show"].mean(), ax_title=title), table
 
 
 def rate_takeaway(table: pd.DataFrame, what: str, min_rows: int = 100) -> str:

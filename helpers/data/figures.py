@@ -14,7 +14,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
-from helpers.metrics import wilson_interval
 from helpers.style import CLASS_COLORS, FALLBACK_COLORS, new_axes, pct
 
 
@@ -61,52 +60,41 @@ def class_balance(counts: Mapping[str, int], title: str = "Class balance", ax=No
 
 
 def rate_by(
-    df: pd.DataFrame,
+    table: pd.DataFrame,
     column: str,
-    target: str = "no_show",
     order: Sequence | None = None,
     ax_title: str | None = None,
     overall_rate: float | None = None,
     ax=None,
 ) -> Figure:
-    """No-show rate per category of ``column``, with 95 % Wilson intervals.
+    """No-show rate per group, with its 95 % Wilson interval, from a rate table.
 
     Parameters
     ----------
-    df : DataFrame
-        One row per appointment, with ``column`` and the 0/1 ``target``.
+    table : DataFrame
+        :func:`helpers.data.eda.rate_table`: one row per group (in display order) with ``rows``,
+        ``no_shows``, ``no_show_rate``, ``low`` and ``high``.
     column : str
-        A categorical or already-binned column.
-    target : str
-        The 0/1 outcome column.
+        The grouping column's name (the x-axis label).
     order : sequence, optional
-        Category order on the x-axis (default: the categorical order, else sorted).
-        Categories not in ``df`` are skipped.
+        Group order on the x-axis (default: the table's); groups not in ``table`` are skipped.
     ax_title : str, optional
         Axes title (default: "No-show rate by <column>").
     overall_rate : float, optional
-        Reference rate drawn as a dashed line (default: the mean of ``target``).
+        Reference rate drawn as a dashed line (default: all rows' rate).
     ax : Axes, optional
         Draw into this axes instead of a new figure.
 
     Returns
     -------
     Figure
-        Bars of the rate (in %) per category; tick labels carry the row counts.
+        Bars of the rate (in %) per group; tick labels carry the row counts.
     """
-    if column not in df or target not in df:
-        raise KeyError(f"df needs columns {column!r} and {target!r}")
-    y = pd.to_numeric(df[target]).astype(float)
-    grouped = y.groupby(df[column], observed=True, sort=True).agg(["sum", "count"])
-    if order is None and isinstance(df[column].dtype, pd.CategoricalDtype):
-        order = [c for c in df[column].cat.categories if c in grouped.index]
     if order is not None:
-        grouped = grouped.reindex([o for o in order if o in grouped.index])
-    k = grouped["sum"].to_numpy()
-    n = grouped["count"].to_numpy()
-    rate = k / n
-    lo, hi = wilson_interval(k, n)
-    labels = [f"{c}\n(n={int(m):,})" for c, m in zip(grouped.index, n)]
+        table = table.reindex([o for o in order if o in table.index])
+    n = table["rows"].to_numpy()
+    rate, lo, hi = (table[c].to_numpy() for c in ("no_show_rate", "low", "high"))
+    labels = [f"{c}\n(n={int(m):,})" for c, m in zip(table.index, n)]
     fig, ax = new_axes(ax, figsize=(max(5.0, 0.9 * len(labels) + 2.0), 4.0))
     x = np.arange(len(labels))
     ax.bar(x, 100 * rate, color=CLASS_COLORS[1], alpha=0.8, edgecolor="black", linewidth=0.5)
@@ -120,7 +108,7 @@ def rate_by(
         linewidth=1,
         label="95% CI (Wilson)",
     )
-    overall = float(y.mean()) if overall_rate is None else float(overall_rate)
+    overall = float(table["no_shows"].sum() / n.sum()) if overall_rate is None else float(overall_rate)
     ax.axhline(100 * overall, color="0.3", linestyle="--", linewidth=1.2, label=f"Overall ({pct(overall)})")
     ax.set_xticks(x, labels)
     ax.set_ylabel("No-show rate (%)")
@@ -130,5 +118,3 @@ def rate_by(
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper right")
     return fig
-
-

@@ -1,4 +1,4 @@
-"""helpers.conclusions: the words of every verdict flip with the numbers (fabricated results)."""
+"""helpers.compare.verdicts: the words of every verdict flip with the numbers (fabricated results)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,14 @@
-"""The benchmark's measurement process: fresh, framework-only, and summarised from its own numbers."""
+"""helpers.cost.measure: each measurement in a fresh framework-only process, the plan of a benchmark, the
+report reusing a current record, and compile times reused from the full record."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from helpers.cost import measure, record
+from helpers.cost import measure
+from helpers.cost import record as cost_record
 from helpers.data.pipeline import prepare
 
 
@@ -76,26 +80,62 @@ def test_week1_process_holds_everything_and_reads_whole_process_peaks(small_prep
     assert result["torch_fit_peak_mb"] >= result["before_torch_fit_mb"] - 1
 
 
-def test_a_missing_prepared_split_is_named():
-    with pytest.raises(FileNotFoundError, match="no prepared data for split 'nope'"):
-        record.data_key("data/processed", "nope")
+def test_for_report_reuses_a_current_record_and_prefers_the_full_one(processed, tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    results.mkdir()
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a current record must be reused, not measured again")
+
+    monkeypatch.setattr(measure.subprocess, "run", no_run)
+    light = {"created_utc": "light", "cache_key": cost_record.cache_key(processed, "stratified", "light", (1,))}
+    (results / "bench_light.json").write_text(json.dumps(light))
+    assert measure.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "light"
+    full = {"created_utc": "full", "cache_key": cost_record.cache_key(processed, "stratified", "full", (1, 2))}
+    (results / "bench.json").write_text(json.dumps(full))
+    assert measure.for_report(processed, "stratified", results, log=lambda *_: None)["created_utc"] == "full"
+    # a stale light record (other code) is measured again
+    (results / "bench.json").unlink()
+    (results / "bench_light.json").write_text(json.dumps({**light, "cache_key": {**light["cache_key"], "code": "old"}}))
+    with pytest.raises(AssertionError, match="reused"):
+        measure.for_report(processed, "stratified", results, log=lambda *_: None)
 
 
-def test_summary_ratios_and_targets_come_from_the_measurements():
-    def m(backend, kind, **kw):
-        return {"backend": backend, "threads": 1, "kind": kind, **kw}
+def test_the_light_plan_alternates_sweeps_and_times_phases_and_variants_once(processed, monkeypatch):
+    tasks = []
 
-    measurements = [
-        m("numpy", "train", seconds=1.0, epoch_seconds=0.05, epochs=10, peak_mb=140, rusage_peak_mb=141),
-        m("torch", "train", seconds=3.0, epoch_seconds=0.15, epochs=10, peak_mb=390, rusage_peak_mb=420),
-        m("numpy", "batch", batch_size=512, epoch_seconds=0.05), m("torch", "batch", batch_size=512, epoch_seconds=0.2),
-        m("numpy", "batch", batch_size=4096, epoch_seconds=0.05), m("torch", "batch", batch_size=4096, epoch_seconds=0.04),
-        m("numpy", "inference", rows_per_second=1e6), m("torch", "inference", rows_per_second=1e6),
-    ]
-    summary = record.summarise({"measurements": measurements, "threads": [1]})
-    assert summary["ratios"]["numpy/torch epoch time, batch 512, 1 thread(s)"] == pytest.approx(0.25)
-    targets = summary["targets"]
-    assert targets["numpy peak MB <= 150"] is True
-    assert targets["torch peak MB <= 400"] is False  # judged on the getrusage peak
-    assert targets["numpy epoch <= 0.6 x torch at batch 512"] is True
-    assert targets["numpy epoch <= 1.2 x torch at batch 4096"] is False
+    def stand_in(task):
+        tasks.append(task)
+        return {**task, "epoch_seconds": 0.1}
+
+    monkeypatch.setattr(measure, "measure", stand_in)
+    monkeypatch.setattr(measure, "summarise", lambda bench: {"stand-in": len(bench["measurements"])})
+    bench = measure.run_benchmark(processed, "stratified", log=lambda *_: None, quick=True)
+    kinds = [(t["kind"], t["backend"]) for t in tasks]
+    light = cost_record.MODES["light"]
+    assert kinds[:2] == [("train", "numpy"), ("train", "torch")]
+    sweeps = [t for t in tasks if t["kind"] == "sweep"]
+    assert [t["backend"] for t in sweeps] == ["numpy", "torch"] * light["sweep_repeats"]
+    assert sweeps[0]["phase_batches"] == light["phase_batches"] and sweeps[2]["phase_batches"] == []
+    assert [bool(t["variant_batches"]) for t in sweeps] == [False, True, False, False]  # torch's first sweep only
+    assert not any(t["kind"] in ("compile", "rows") for t in tasks) and kinds.count(("week1", "torch")) == 1
+    assert all(t["processed_dir"] == str(processed) and t["split"] == "stratified" for t in tasks)
+    assert bench["mode"] == "light" and bench["quick"] and bench["threads"] == [1]
+    assert bench["summary"] == {"stand-in": len(tasks)} and bench["cache_key"]["mode"] == "light"
+    with pytest.raises(ValueError, match="mode must be one of"):
+        measure.run_benchmark(processed, mode="heavy")
+
+
+def test_a_light_record_reuses_the_full_records_compile_times_for_the_same_data(processed, tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    key = cost_record.cache_key(processed, "stratified", "full", (1, 2))
+    compile_ = {"kind": "compile", "backend": "torch", "cache": "cold", "compile_seconds": {"512": 30.0}}
+    (results / "bench.json").write_text(json.dumps({"created_utc": "then", "cache_key": key,
+                                                    "measurements": [compile_, {"kind": "train"}]}))
+    light = {"cache_key": cost_record.cache_key(processed, "stratified", "light", (1,)), "measurements": []}
+    measure._reuse_compile(light, results)
+    assert light["measurements"] == [{**compile_, "reused_from": "then"}]
+    other = {"cache_key": {**light["cache_key"], "data": {"other": "data"}}, "measurements": []}
+    measure._reuse_compile(other, results)
+    assert other["measurements"] == []

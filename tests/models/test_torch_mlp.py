@@ -1,14 +1,14 @@
-"""Tests of the PyTorch network, and of the NumPy maths against torch as the reference."""
+"""helpers.models.torch_mlp: the NumPy maths against torch as the reference, what the twin records, the
+backends agreeing, and the variants (fused Adam, torch.compile) keeping the plain twin's weights."""
 
 from __future__ import annotations
+
+import shutil
 
 import numpy as np
 import pytest
 import torch
-from mlp_checks import CHECK_PARAMS as SHARED_CHECK_PARAMS
-from mlp_checks import sklearn_expected_failures
-from sklearn.datasets import make_blobs, make_classification
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.datasets import make_classification
 
 from helpers.models.base import init_weights, seed_streams
 from helpers.models.layers import Adam, bce_with_logits
@@ -17,11 +17,13 @@ from helpers.models.numpy_mlp import (
     mlp_loss_and_grads,
     params_from_weights,
 )
-from helpers.models.torch_mlp import TorchMLPClassifier, build_sequential
+from helpers.models.torch_mlp import (
+    TorchMLPClassifier,
+    TorchMLPVariantClassifier,
+    build_sequential,
+)
 
 pytestmark = pytest.mark.usefixtures("one_blas_thread")
-
-CHECK_PARAMS = {**SHARED_CHECK_PARAMS, "num_threads": 1}
 
 
 def torch_bce(logits, y, pos_weight):
@@ -99,20 +101,6 @@ def test_network_logits_loss_and_gradients_equal_torch_autograd(pos_weight):
 
 
 # ------------------------------------------------------------------- the estimator
-@parametrize_with_checks(
-    [TorchMLPClassifier(**CHECK_PARAMS)], expected_failed_checks=sklearn_expected_failures
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-def test_learns_a_separable_problem():
-    X, y = make_blobs(n_samples=600, centers=[[-2, -2], [2, 2]], cluster_std=0.8, random_state=0)
-    clf = TorchMLPClassifier(hidden_layer_sizes=(16,), learning_rate=1e-2, batch_size=64,
-                             max_epochs=30, random_state=0, num_threads=1).fit(X, y)
-    assert clf.score(X, y) > 0.95
-    losses = [h["train_loss"] for h in clf.history_]
-    assert losses[-1] < losses[0]
 
 
 def test_records_device_threads_and_version(skewed_binary_data):
@@ -125,45 +113,6 @@ def test_records_device_threads_and_version(skewed_binary_data):
     assert all(isinstance(W, np.ndarray) and W.dtype == np.float32 for W in clf.coefs_)
     default = TorchMLPClassifier(max_epochs=1, random_state=0).fit(X, y)
     assert default.num_threads_ >= 1 and default.device_ == "cpu"
-
-
-def test_same_seed_same_weights_other_seed_other_weights(skewed_binary_data):
-    X, y = skewed_binary_data
-    params = dict(hidden_layer_sizes=(8,), max_epochs=3, batch_size=64, num_threads=1)
-    a = TorchMLPClassifier(random_state=3, **params).fit(X, y)
-    b = TorchMLPClassifier(random_state=3, **params).fit(X, y)
-    c = TorchMLPClassifier(random_state=4, **params).fit(X, y)
-    assert max_abs_diff(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_) == 0.0
-    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
-
-
-@pytest.mark.parametrize("threshold", [0.5, 0.3])
-def test_predict_agrees_with_predict_proba_at_threshold(skewed_binary_data, threshold):
-    X, y = skewed_binary_data
-    clf = TorchMLPClassifier(threshold=threshold, max_epochs=5, batch_size=64,
-                             random_state=0, num_threads=1).fit(X, y)
-    proba = clf.predict_proba(X)[:, 1]
-    np.testing.assert_array_equal(clf.predict(X), (proba >= threshold).astype(int))
-    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
-
-
-def test_non_finite_loss_raises_naming_the_epoch(skewed_binary_data):
-    X, y = skewed_binary_data
-    with pytest.raises(FloatingPointError, match=r"epoch 1\b.*smaller learning_rate"):
-        TorchMLPClassifier(random_state=0, num_threads=1).fit(X * 1e36, y)
-
-
-def test_early_stopping_restores_the_best_weights():
-    rng = np.random.default_rng(0)
-    X, y = rng.standard_normal((600, 10)), (rng.random(600) < 0.3).astype(int)
-    X_val, y_val = rng.standard_normal((200, 10)), (rng.random(200) < 0.3).astype(int)
-    params = dict(hidden_layer_sizes=(32,), learning_rate=3e-2, batch_size=32, random_state=0,
-                  num_threads=1)
-    clf = TorchMLPClassifier(patience=3, max_epochs=100, **params).fit(X, y, X_val, y_val)
-    assert clf.best_epoch_ < clf.n_iter_ == clf.best_epoch_ + 3 < 100
-    stopped = TorchMLPClassifier(patience=None, max_epochs=clf.best_epoch_, **params)
-    stopped.fit(X, y, X_val, y_val)
-    assert max_abs_diff(clf.coefs_, stopped.coefs_) == 0.0
 
 
 # ------------------------------------------------------------ backend equivalence
@@ -196,3 +145,35 @@ def test_backends_agree_in_float32():
     torch_pred = TorchMLPClassifier(num_threads=1, **params).fit(X, y).predict(X)
     assert np.mean(numpy_pred == torch_pred) >= 0.999
     assert 0.05 < np.mean(numpy_pred) < 0.95
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-10), ("float32", 1e-5)])
+def test_fused_adam_keeps_the_plain_twins_weights(dtype, rtol, skewed_binary_data):
+    X, y = skewed_binary_data
+    kw = dict(hidden_layer_sizes=(8,), max_epochs=3, patience=None, batch_size=64, random_state=0, num_threads=1,
+              dtype=dtype)
+    plain = TorchMLPClassifier(**kw).fit(X, y)
+    fused = TorchMLPVariantClassifier(fused_adam=True, **kw).fit(X, y)
+    assert any(g["fused"] for g in fused._optimizer.param_groups)
+    for a, b in zip(plain.coefs_ + plain.intercepts_, fused.coefs_ + fused.intercepts_):
+        np.testing.assert_allclose(b, a, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.skipif(shutil.which("g++") is None and shutil.which("cc") is None,
+                    reason="torch.compile's CPU backend needs a C++ compiler")
+def test_compiled_model_keeps_the_plain_twins_weights(skewed_binary_data):
+    # a tiny model: the first compile still takes tens of seconds (later runs reuse torch's on-disk cache)
+    X, y = skewed_binary_data
+    kw = dict(hidden_layer_sizes=(8,), max_epochs=2, patience=None, batch_size=128, random_state=0, num_threads=1,
+              dtype="float64")
+    plain = TorchMLPClassifier(**kw).fit(X, y)
+    compiled = TorchMLPVariantClassifier(compile_model=True, **kw).fit(X, y)
+    assert compiled._train_model is not compiled._model
+    for a, b in zip(plain.coefs_, compiled.coefs_):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_variant_parameters_are_sklearn_parameters():
+    params = TorchMLPVariantClassifier(fused_adam=True).get_params()
+    assert params["fused_adam"] is True and params["compile_model"] is False
+    assert set(TorchMLPClassifier().get_params()) < set(params)

@@ -4,33 +4,20 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 
 import nbformat
 import pytest
-from export_samples import sample_notebook
 
 from helpers.publish import export as ex
+from tests.export_samples import sample_notebook
+from tests.publish.pdf_tools import need_xelatex, pdf_text
 
 WIDGET_PLACEHOLDER = "A Jupyter widget could not be displayed"
 
 
-def need_xelatex():
-    if shutil.which("xelatex") is None or shutil.which("pandoc") is None:
-        if os.environ.get("CI"):
-            pytest.fail("xelatex or pandoc missing in CI: .ci/run must install texlive-xetex and pandoc")
-        pytest.skip("xelatex or pandoc not installed (CI installs them)")
 
 
-def pdf_text(pdf) -> str:
-    if shutil.which("pdftotext") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftotext missing in CI: .ci/run must install poppler-utils")
-        pytest.skip("pdftotext (poppler-utils) not installed (CI installs it)")
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +106,7 @@ def test_export_rejects_unknown_formats_and_missing_files(sample, tmp_path):
 def _figure_notebook(next_markdown: str) -> nbformat.NotebookNode:
     image = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
     return nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("fig = plots.rate_by(x)\nplots.save_fig(fig, '01_rate_by_age', figures_dir)\nplt.show()",
+        nbformat.v4.new_code_cell("fig = figures.rate_by(x)\nstyle.save_fig(fig, '01_rate_by_age', figures_dir)\nplt.show()",
                                   outputs=[image]),
         nbformat.v4.new_markdown_cell(next_markdown),
     ])
@@ -129,7 +116,7 @@ def test_a_figure_is_captioned_by_its_takeaway_and_name():
     nb = ex.caption_figures(_figure_notebook("**Takeaway:** by age, the rate ranges from 9% to 25%. More text follows."))
     meta = nb.cells[0].outputs[0].metadata
     assert meta["caption"] == "By age, the rate ranges from 9% to 25%. More text follows. [01_rate_by_age]"
-    assert meta["caption_short"] == "01_rate_by_age"
+    assert meta["caption_short"] == "By age, the rate ranges from 9% to 25%"  # the takeaway's leading statement
     listed = ex.caption_figures(_figure_notebook("- At batch 64 a step takes 0.97 ms and more words here.\n- Second."))
     assert listed.cells[0].outputs[0].metadata["caption"].startswith("At batch 64 a step takes 0.97 ms")
     headed = ex.caption_figures(_figure_notebook("## Next section"))  # a heading is no takeaway
@@ -176,7 +163,7 @@ def test_notebook_pdf_has_numbered_figures_and_typeset_tables(sample, tmp_path):
     assert re.search(r"NumPy MLP\s+0\.312\s+0\.765\s+22,105", text)  # a table row, cells in columns
     assert re.search(r"recall\s+0\.765\d*\s+0\.669", text)  # the raw DataFrame, typeset as a table
     assert "█" in text and "≥ 0.5 → flagged" in text  # no glyph dropped
-    assert "plots.save_fig" not in text  # code hidden with no_input
+    assert "style.save_fig" not in text  # code hidden with no_input
 
 
 def test_combined_pdf_is_one_document_with_chapters_contents_and_numbering(sample, tmp_path):
@@ -195,11 +182,11 @@ def test_combined_pdf_is_one_document_with_chapters_contents_and_numbering(sampl
         assert label in text, label
     assert "Table 1.3:" not in text  # the uncaptioned (raw DataFrame) table takes no number
     assert re.search(r"commit\s+[0-9a-f]{7}", text) and "sha256" in text and "executed" in text
-    assert "plots.save_fig" not in text and "import matplotlib" not in text  # code hidden by default
+    assert "style.save_fig" not in text and "import matplotlib" not in text  # code hidden by default
     assert not [p for p in target.parent.iterdir() if p.name != "report.pdf"]  # nothing left beside it
 
     with_code = ex.combined_pdf([sample], tmp_path / "with_code.pdf", include_code=True)
-    assert "plots.save_fig" in pdf_text(with_code)
+    assert "style.save_fig" in pdf_text(with_code)
 
 
 def test_a_missing_glyph_fails_the_export_and_writes_nothing(sample, tmp_path):

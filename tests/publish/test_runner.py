@@ -208,8 +208,6 @@ def test_trim_progress_outputs_keeps_each_bars_final_line_and_other_outputs():
 
 # -------------------------------------------------------------------------------- pdf command
 def test_pdf_writes_the_combined_report_code_hidden_unless_asked(tmp_path, monkeypatch):
-    import helpers.publish.export as export_module
-
     reports = tmp_path / "reports"
     reports.mkdir()
     for name in ("01_data_and_imbalance", "02_numpy_model"):
@@ -222,7 +220,7 @@ def test_pdf_writes_the_combined_report_code_hidden_unless_asked(tmp_path, monke
         calls.append(([p.name for p in notebooks], target, include_code))
         return target
 
-    monkeypatch.setattr(export_module, "combined_pdf", fake_combined, raising=False)
+    monkeypatch.setattr(report, "combined_pdf", fake_combined)  # the runner's own name for it
     assert report.main(["pdf"]) == 0
     assert report.main(["pdf", "--with-code"]) == 0
     names = ["01_data_and_imbalance.ipynb", "02_numpy_model.ipynb"]
@@ -251,3 +249,14 @@ def test_remove_stale_figures_keeps_what_this_publish_wrote(tmp_path):
     os.utime(other, (1_000_000, 1_000_000))
     assert report.remove_stale_figures(tmp_path, _time.time() - 60) == ["04_old.png"]
     assert new.exists() and other.exists() and not old.exists()
+
+
+def test_python_m_helpers_publish_is_the_runners_command_line(monkeypatch, capsys):
+    import runpy
+    import sys
+
+    monkeypatch.setattr(sys, "argv", ["python -m helpers.publish", "--help"])
+    with pytest.raises(SystemExit) as stop:
+        runpy.run_module("helpers.publish", run_name="__main__", alter_sys=False)
+    assert stop.value.code == 0
+    assert "{run,publish,html,pdf}" in capsys.readouterr().out

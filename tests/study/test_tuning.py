@@ -1,4 +1,4 @@
-"""helpers.tuning: the cross-validated grid that chooses the networks' weight decay and class weighting."""
+"""helpers.study.tuning: the cross-validated grid that chooses the networks' weight decay and class weighting."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.base import clone  # noqa: E402
@@ -19,12 +18,6 @@ from helpers.models.numpy_mlp import NumpyMLPClassifier
 from helpers.study.tuning import best_setting, cross_validate_grid, describe_choice
 
 GRID = {"C": [0.001, 1.0], "class_weight": ["balanced", None]}
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

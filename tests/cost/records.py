@@ -1,0 +1,78 @@
+"""Fabricated benchmark records, run through :func:`helpers.cost.record.summarise`, for the tests of what
+reads them (sentences, figures, tables, the README summary)."""
+
+from __future__ import annotations
+
+import json
+
+from helpers.cost import profiling
+from helpers.cost import record as cost_record
+
+
+def _phase_cell(batch, step, error=0.02):
+    phases = dict.fromkeys(profiling.PHASES, step / len(profiling.PHASES))
+    return {"batch_size": batch, "steps": 40, "step_seconds": step, "phases": phases,
+            "instrumented_step_seconds": step, "phase_sum_error": error}
+
+
+def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=None, numpy_peak=140, torch_peak=390,
+               week1=(450.0, 2000.0), products=None, optim=None):
+    """A benchmark record with the given epoch times (dict batch -> s) run through ``summarise``.
+
+    ``products``: ``{backend: {batch: seconds}}`` of the products-alone epochs; ``optim``: MB that
+    constructing torch.optim.Adam adds (a step with the compiler stack, and private/file splits).
+    """
+    def m(backend, kind, **kw):
+        return {"backend": backend, "threads": 1, "kind": kind, **kw}
+
+    stack = {"numpy": [{"step": "interpreter", "rss_mb": 20}, {"step": "+ NumPy", "rss_mb": 38},
+                       {"step": "+ scikit-learn (with SciPy)", "rss_mb": 100}, {"step": "+ data arrays", "rss_mb": 110},
+                       {"step": "+ training (peak)", "rss_mb": numpy_peak}],
+             "torch": [{"step": "interpreter", "rss_mb": 20}, {"step": "+ NumPy", "rss_mb": 38},
+                       {"step": "+ scikit-learn (with SciPy)", "rss_mb": 100}, {"step": "+ torch", "rss_mb": 330},
+                       {"step": "+ data arrays", "rss_mb": 340}, {"step": "+ training (peak)", "rss_mb": torch_peak}]}
+    if optim is not None:
+        stack["torch"].insert(4, {"step": "+ torch.optim.Adam", "rss_mb": 330 + optim, "modules": 1900,
+                                  "compiler_stack": ["sympy", "torch._dynamo"]})
+        stack["torch"][3]["modules"] = 1100
+        for backend, file_mb in (("numpy", 40), ("torch", 120)):
+            stack[backend][-1].update(anon_mb=stack[backend][-1]["rss_mb"] - file_mb, file_mb=file_mb)
+    sweep = dict(gemm={"n": 2048, "seconds": 0.1, "gflops": gemm}, train_rows=77_363, layer_sizes=[25, 64, 32, 1],
+                 rows_per_second=1e6)
+
+    def floor(backend):
+        flops = profiling.flops_per_epoch(sweep["layer_sizes"], sweep["train_rows"])["total"]
+        return {"products": {str(b): {"batch_size": b, "seconds": t, "gflops": flops / t / 1e9}
+                             for b, t in (products or {}).get(backend, {}).items()}}
+    torch_variants = {"plain": {str(b): t for b, t in torch_epoch.items()},
+                      "fused Adam": {str(b): (fused or torch_epoch)[b] for b in torch_epoch},
+                      "float64": {str(b): 2 * t for b, t in torch_epoch.items()}}
+    measurements = [
+        m("numpy", "train", seconds=2.0, epoch_seconds=0.05, epochs=30, peak_mb=numpy_peak, rusage_peak_mb=numpy_peak,
+          memory_stack=stack["numpy"]),
+        m("torch", "train", seconds=6.0, epoch_seconds=0.15, epochs=30, peak_mb=torch_peak, rusage_peak_mb=torch_peak,
+          memory_stack=stack["torch"]),
+        m("numpy", "sweep", epoch_seconds={str(b): t for b, t in numpy_epoch.items()}, **sweep, **floor("numpy"),
+          phases=[_phase_cell(b, t / 100, phase_error) for b, t in numpy_epoch.items()]),
+        m("torch", "sweep", epoch_seconds={str(b): t for b, t in torch_epoch.items()}, **sweep, **floor("torch"),
+          phases=[_phase_cell(b, t / 100) for b, t in torch_epoch.items()], variants=torch_variants),
+        m("torch", "week1", steps=[{"step": "interpreter", "rss_mb": 20}, {"step": "+ pandas", "rss_mb": 80}],
+          numpy_fit_peak_mb=week1[0], torch_fit_peak_mb=week1[1], before_numpy_fit_mb=week1[0] - 5,
+          before_torch_fit_mb=week1[0]),
+    ]
+    record = {"measurements": measurements, "threads": [1], "created_utc": "2026-01-01T00:00:00Z", "repeats": 1,
+              "mode": "light", "wall_seconds": 60.0, "machine": {"cpus": 2, "cpu_model": "test CPU"},
+              "versions": {"torch": "x", "numpy": "y", "sklearn": "z"}}
+    record["summary"] = cost_record.summarise(record)
+    return json.loads(json.dumps(record))
+
+
+FAST_NUMPY = {64: 0.3, 512: 0.08, 4096: 0.03}
+
+
+SLOW_TORCH = {64: 1.2, 512: 0.25, 4096: 0.05}
+
+
+def met(bench: dict, key: str) -> bool:
+    """Whether the target record ``key`` of a summarised benchmark is met."""
+    return next(t["met"] for t in bench["summary"]["targets"] if t["key"] == key)
