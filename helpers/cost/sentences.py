@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from helpers.compare.week1 import WEEK1_QUOTED
 from helpers.cost.figures import (
     arithmetic_table,
@@ -447,8 +449,7 @@ def targets_sentences(bench: dict) -> list[str]:
 
 
 def summary_markdown(bench: dict) -> str:
-    """Markdown tables of the benchmark (for the README), generated from its numbers."""
-
+    """Markdown tables of the benchmark (``make bench`` prints them; ``bench.json`` keeps them), from its numbers."""
     bench = json.loads(json.dumps(bench))  # string keys, as read back from the file
     s = bench["summary"]
     machine = bench["machine"]
@@ -456,14 +457,15 @@ def summary_markdown(bench: dict) -> str:
              f"({machine.get('cpu_model', 'CPU model not recorded')}), torch {bench.get('versions', {}).get('torch', '?')}, "
              f"NumPy {bench.get('versions', {}).get('numpy', '?')}; median of {bench['repeats']} fresh process(es) per "
              "training run (times are noisy across runs; ratios within one run are not).",
-             "", "| backend / threads | train to early stop (s) | epochs | s / epoch | peak RSS (MB, getrusage) | peak (MB, memory_profiler) |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for key, v in s["train"].items():
-        lines.append(f"| {key} | {v['seconds']:.1f} | {v['epochs']:.0f} | {v['epoch_seconds']:.3f} | {v['rusage_peak_mb']:.0f} | {v['peak_mb']:.0f} |")
-    lines += ["", "| ratio measured in this run | value |", "| --- | --- |"]
-    lines += [f"| {k} | {v:.2f} |" for k, v in s["ratios"].items()]
+             ""]
+    train = pd.DataFrame({key: {"train to early stop (s)": v["seconds"], "epochs": v["epochs"],
+                                "s / epoch": v["epoch_seconds"], "peak RSS (MB, getrusage)": v["rusage_peak_mb"],
+                                "peak (MB, memory_profiler)": v["peak_mb"]}
+                          for key, v in s["train"].items()}).T.rename_axis("backend / threads")
+    ratios = pd.Series(s["ratios"], name="value").rename_axis("ratio measured in this run")
+    lines += [markdown(train, digits=3), "", markdown(ratios, digits=2)]
     if s.get("phases"):
-        lines += ["", markdown(phase_table(bench), digits=3, caption="milliseconds per training step, 1 thread")]
+        lines += ["", "Milliseconds per training step, 1 thread:", "", markdown(phase_table(bench), digits=3)]
     if s.get("arithmetic"):
         lines += ["", markdown(arithmetic_table(bench), digits=3)]
     if s.get("variants", {}).get("epoch_seconds"):
