@@ -172,7 +172,7 @@ def float_drift(runs: Runs, seed: int, threshold: float | None = None) -> dict:
 
 
 def per_seed(runs: Runs, metrics, models=None) -> dict:
-    """``{model: {metric: [value per seed]}}`` (for :func:`helpers.study_plots.seed_strips`)."""
+    """``{model: {metric: [value per seed]}}`` (for :func:`helpers.compare.study_figures.seed_strips`)."""
     models = [m for m in (models or runs.models)]
     return {m: {k: runs.metric(m, k).tolist() for k in metrics} for m in models}
 

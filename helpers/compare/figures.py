@@ -414,13 +414,13 @@ def cv_grid_heatmap(
     Parameters
     ----------
     table : DataFrame
-        From :func:`helpers.tuning.cross_validate_grid`: one row per setting with the columns
+        From :func:`helpers.study.tuning.cross_validate_grid`: one row per setting with the columns
         ``row``, ``col``, ``cv_pr_auc`` and ``rank``.
     row, col : str
         The parameters on the y and x axes.
     used : index label or boolean array of shape (n_settings,), optional
         The row of ``table`` holding the setting actually trained, outlined with a dashed box:
-        its index label (e.g. from :func:`helpers.tuning.find_setting`) or a mask that is True
+        its index label (e.g. from :func:`helpers.study.tuning.find_setting`) or a mask that is True
         on that row. None (or an all-False mask): no box, e.g. a setting outside the grid.
     title : str
 

@@ -1,7 +1,7 @@
 """The same study under every validation scheme (notebook 05).
 
 A clinic would use the model on *future* appointments, often of patients it has already seen. Each
-scheme holds out test rows differently (:mod:`helpers.splits`): ``stratified`` (random rows, the
+scheme holds out test rows differently (:mod:`helpers.data.splits`): ``stratified`` (random rows, the
 headline), ``grouped`` (no patient in two parts), ``temporal`` (train on the earliest days, test on
 the last) and ``original`` (the week-1 report's test rows). Every scheme gets the whole treatment on
 its own rows: its own data preparation (scaler and encoders fitted on its training rows), its own

@@ -1,7 +1,7 @@
 """Figures of the repeated-runs study (notebook 04) and the validation schemes (notebook 05).
 
-Same conventions as :mod:`helpers.plots`: plain data in, a labelled Figure out, one colour per model
-(:func:`helpers.plots.color_for`), nothing shown or saved here (notebooks call ``plots.save_fig``).
+Same conventions as :mod:`helpers.style`: plain data in, a labelled Figure out, one colour per model
+(:func:`helpers.style.color_for`), nothing shown or saved here (notebooks call ``plots.save_fig``).
 """
 
 from __future__ import annotations

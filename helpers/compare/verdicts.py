@@ -250,7 +250,7 @@ def conclusions_list(items: list[str]) -> str:
 
 def diff_verdicts(diffs: list[dict], margins: dict) -> list[str]:
     """The frameworks' verdict and the better network's verdict against each reference, on the primary
-    metric (the first of ``margins``); ``diffs`` from :func:`helpers.evidence.comparisons`."""
+    metric (the first of ``margins``); ``diffs`` from :func:`helpers.compare.evidence.comparisons`."""
     frameworks = {d["metric"]: d for d in diffs if d["label"] == "NumPy MLP - PyTorch MLP"}
     items = [framework_verdict(frameworks, {k: v for k, v in margins.items() if k in frameworks})]
     primary = next(iter(margins))
@@ -266,7 +266,7 @@ def study_conclusions(diffs: list[dict], margins: dict, thresholds: dict, recall
                       ece_tolerance: float = 0.02, week1: dict | None = None) -> list[str]:
     """Notebook 04's conclusions, in order: frameworks, references, thresholds, calibration, imbalance, rounding.
 
-    ``diffs`` are the paired differences of :func:`helpers.evidence.comparisons` (labels ``"a - b"``).
+    ``diffs`` are the paired differences of :func:`helpers.compare.evidence.comparisons` (labels ``"a - b"``).
     """
     items = diff_verdicts(diffs, margins)
     items.append("**Thresholds.** " + threshold_sentence(thresholds, recalls, f1s))

@@ -2,7 +2,7 @@
 
 Every function takes the record as read from ``bench.json`` / ``bench_light.json`` (JSON keys are
 strings) and returns a :class:`matplotlib.figure.Figure` or a :class:`pandas.DataFrame`. One colour
-per backend everywhere (:func:`helpers.plots.color_for`); within a backend, hatches and shades
+per backend everywhere (:func:`helpers.style.color_for`); within a backend, hatches and shades
 tell phases, memory steps and variants apart.
 """
 

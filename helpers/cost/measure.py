@@ -10,7 +10,7 @@ Measures, for NumPy and PyTorch, on the prepared training split (notebook 01 mus
 - epoch time against batch size (64 ... 8,192), inference throughput on the test rows, this
   machine's float32 GEMM rate, the time of each batch size's epoch of matrix products alone (the
   network's own shapes), and the per-step time of each training phase (batch sizes 64, 512,
-  4,096 on one thread; :mod:`helpers.profiling`);
+  4,096 on one thread; :mod:`helpers.cost.profiling`);
 - the PyTorch variants a user would try: fused Adam, float64 and (full mode) ``torch.compile``;
 - the memory of a fresh process as libraries, data and training are added, and the week-1
   report's one-process measurement;

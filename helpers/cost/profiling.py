@@ -222,7 +222,7 @@ def products_time(backend: str, layer_sizes, n_rows: int, batch_size: int, repea
     the same operand layouts as the training step (``x @ W`` forward, ``x.T @ dout`` and
     ``dout @ W.T`` backward), on random float32 operands made beforehand: no element-wise work,
     no batch gathering, no Python beyond the calls. NumPy makes the calls of
-    :mod:`helpers.numpy_layers` (``numpy.matmul``; broadcasting for the outer product of a
+    :mod:`helpers.models.layers` (``numpy.matmul``; broadcasting for the outer product of a
     one-unit layer's input gradient), torch ``torch.mm``, on the threads the process was started
     with.
 

@@ -96,7 +96,7 @@ def rate_takeaway(table: pd.DataFrame, what: str, min_rows: int = 100) -> str:
 
 
 def balance_takeaway(balance: dict) -> str:
-    """One sentence on the class balance (``meta["balance"]["all"]`` of :func:`helpers.dataset.prepare`)."""
+    """One sentence on the class balance (``meta["balance"]["all"]`` of :func:`helpers.data.pipeline.prepare`)."""
     rate = balance["no_show_rate"]
     return (f"**Takeaway:** **{rate:.2%}** of the {balance['rows']:,} appointments kept are no-shows "
             f"({balance['no_show']:,} against {balance['show']:,} shows): about one in {1 / rate:.0f}.")
@@ -134,7 +134,7 @@ def full_real_file(meta: dict) -> bool:
 
 
 def scheme_table(frame: pd.DataFrame, meta: dict, seed: int) -> pd.DataFrame:
-    """:func:`helpers.splits.describe_schemes` of the prepared rows, with ``original`` on the full real file."""
+    """:func:`helpers.data.splits.describe_schemes` of the prepared rows, with ``original`` on the full real file."""
     return describe_schemes(frame, seed=seed, n_raw=meta["rows"]["read"] if full_real_file(meta) else None)
 
 
@@ -172,7 +172,7 @@ def schemes_takeaway(table: pd.DataFrame) -> str:
     Parameters
     ----------
     table : DataFrame
-        :func:`helpers.splits.describe_schemes` output (index: scheme names; must hold
+        :func:`helpers.data.splits.describe_schemes` output (index: scheme names; must hold
         ``stratified``, ``grouped`` and ``temporal``).
     """
     s, g, t = table.loc["stratified"], table.loc["grouped"], table.loc["temporal"]
@@ -231,7 +231,7 @@ def encoder_folds_takeaway(report: dict) -> str:
     Parameters
     ----------
     report : dict
-        ``meta["encoder_vs_tuning_folds"]`` (:func:`helpers.dataset.encoder_vs_tuning_folds`).
+        ``meta["encoder_vs_tuning_folds"]`` (:func:`helpers.data.pipeline.encoder_vs_tuning_folds`).
     """
     reference = report["reshuffled_cv_reference"]
     ratio = report["fit_rows_mean_abs"] / reference["mean_abs"] if reference["mean_abs"] > 0 else float("inf")

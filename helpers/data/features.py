@@ -6,7 +6,7 @@ patient's history from **strictly earlier appointment days** (how many appointme
 missed). An outcome from the same appointment day or later never reaches a row's features.
 
 The neighbourhood is encoded later, after the split, from training labels only
-(:func:`helpers.dataset.prepare`), so it lives outside this module.
+(:func:`helpers.data.pipeline.prepare`), so it lives outside this module.
 """
 
 from __future__ import annotations

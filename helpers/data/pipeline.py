@@ -10,11 +10,11 @@ What is fitted on which rows
 - the neighbourhood appointment count: training rows only (an unseen neighbourhood counts 0);
 - the scaler: training rows only.
 
-The history features (``prior_*``, :mod:`helpers.features`) are not fitted: they count the same
+The history features (``prior_*``, :mod:`helpers.data.features`) are not fitted: they count the same
 patient's outcomes on strictly earlier days, whatever part those rows are in. Known before the
 appointment day, so legitimate; but in the random splits (stratified, original) a *test* row's
 outcome enters the history of the same patient's later *training* rows. ``meta["split"]`` measures
-that and the other ways a split lets the test rows through (:func:`helpers.splits.split_diagnostics`);
+that and the other ways a split lets the test rows through (:func:`helpers.data.splits.split_diagnostics`);
 the grouped and temporal splits exist to rule them out.
 """
 
@@ -66,7 +66,7 @@ class FeatureMatrix:
     raw: np.ndarray  #: (n_rows, n_features) float64, unscaled
     scaled: np.ndarray  #: (n_rows, n_features) float32, standardised with training-row statistics
     names: list[str]  #: the n_features column names
-    features: pd.DataFrame  #: the label-free and history features (:func:`helpers.features.build_features`)
+    features: pd.DataFrame  #: the label-free and history features (:func:`helpers.data.features.build_features`)
     scaler: StandardScaler  #: fitted on the training rows
     neighbourhood: dict  #: the neighbourhood encoder's statistics (:func:`encode_neighbourhood`)
 
@@ -163,7 +163,7 @@ def encoder_vs_tuning_folds(neighbourhood_train: pd.Series, y_train: np.ndarray,
 
     The target encoder is cross-fitted on all training rows, so the rate of a row in a tuning
     fold's training part was computed partly from labels that fold holds out. For each tuning
-    fold (:func:`helpers.folds.for_split`) the encoder is refitted, with the same settings, on that
+    fold (:func:`helpers.data.folds.for_split`) the encoder is refitted, with the same settings, on that
     fold's training rows only; the refitted values are compared with the prepared ones.
 
     Parameters

@@ -77,7 +77,7 @@ def save_prepared(data: PreparedData, folder: str | os.PathLike) -> Path:
 
 def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "stratified",
                   parts: tuple[str, ...] = PARTS) -> PreparedData:
-    """Load what :func:`helpers.dataset.prepare` saved for ``split``.
+    """Load what :func:`helpers.data.pipeline.prepare` saved for ``split``.
 
     Parameters
     ----------

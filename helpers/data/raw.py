@@ -5,7 +5,7 @@ Where the data comes from (first match wins, see :func:`find_data`):
 1. a path given explicitly (the notebooks' ``data_path`` parameter);
 2. the environment variable ``NOSHOW_DATA``;
 3. ``data/KaggleV2-May-2016.csv`` or ``data/KaggleV2-May-2016.csv.zip``;
-4. otherwise the embedded synthetic data set (:mod:`helpers.synthetic`), announced loudly.
+4. otherwise the embedded synthetic data set (:mod:`helpers.data.synthetic`), announced loudly.
 
 Every problem with the input raises :class:`DataError` naming the file, the column and how many
 rows are affected; no row is dropped or changed without being counted in the cleaning ledger.

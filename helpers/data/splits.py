@@ -24,7 +24,7 @@ The stratified, grouped and original splits use the labels of all rows to *balan
 
 What a split lets through (:func:`split_diagnostics`)
 -----------------------------------------------------
-The history features (``prior_*``, :mod:`helpers.features`) of a row count the same patient's
+The history features (``prior_*``, :mod:`helpers.data.features`) of a row count the same patient's
 outcomes on strictly earlier days, whatever part those rows are in: legitimate, since they are
 known before the appointment day. But in a random split (stratified, original) a test row's outcome
 then enters the history of the same patient's later *training* rows, and a test row often has a
@@ -269,7 +269,7 @@ def describe_schemes(frame: pd.DataFrame, seed: int = 42, n_raw: int | None = No
     ----------
     frame : DataFrame
         Cleaned rows with ``PatientId``, ``AppointmentDay``, ``No-show`` and ``row`` (e.g. the
-        frame of :func:`helpers.dataset.prepare`).
+        frame of :func:`helpers.data.pipeline.prepare`).
     seed : int
         Seeds the stratified and grouped draws, as in :func:`make_split`.
     n_raw : int, optional

@@ -171,7 +171,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         the rows trained on) in the loss; ``None``: weight 1.
 
         The defaults of ``weight_decay`` and ``class_weight`` are the best of a 5-fold
-        cross-validation on the real training split (notebook 02, :mod:`helpers.tuning`);
+        cross-validation on the real training split (notebook 02, :mod:`helpers.study.tuning`);
         the others are the course assignment's.
     patience : int or None, default=10
         Stop after this many epochs without a better validation PR-AUC and restore

@@ -7,8 +7,8 @@ over the rows of a batch. This module imports NumPy only.
 
 The optimiser reproduces ``torch.optim.Adam`` (the default single-tensor CPU path)
 operation for operation, so that the two implementations can be compared to rounding
-error. The loss and the sigmoid live in :mod:`helpers.losses` (the shared training loop
-needs them too) and are re-exported here, so ``from helpers.numpy_layers import
+error. The loss and the sigmoid live in :mod:`helpers.models.losses` (the shared training loop
+needs them too) and are re-exported here, so ``from helpers.models.layers import
 bce_with_logits`` keeps working.
 """
 

@@ -2,8 +2,8 @@
 
 Weighted binary cross-entropy on logits, written to match ``torch.nn.BCEWithLogitsLoss``
 (``pos_weight``, mean over the rows) operation for operation, and an overflow-free
-sigmoid. The NumPy network (:mod:`helpers.numpy_mlp`) trains with the loss and its
-gradient; the shared training loop (:mod:`helpers.mlp_base`) uses the loss value for
+sigmoid. The NumPy network (:mod:`helpers.models.numpy_mlp`) trains with the loss and its
+gradient; the shared training loop (:mod:`helpers.models.base`) uses the loss value for
 validation and the sigmoid for ``predict_proba``, whichever backend computed the logits.
 This module imports NumPy only.
 """

@@ -1,7 +1,7 @@
 """The network written from scratch in NumPy, on the shared training loop.
 
 A stack of Dense + ReLU layers with one logit output, trained with the weighted
-binary cross-entropy and Adam of :mod:`helpers.numpy_layers`. Parameters live in a
+binary cross-entropy and Adam of :mod:`helpers.models.layers`. Parameters live in a
 dict keyed ``"W1", "b1", "W2", "b2", ...`` (layer ``i`` is ``W{i}``, ``b{i}``).
 Pure NumPy: this module never imports torch or pandas.
 """
@@ -168,8 +168,8 @@ class NumpyMLPClassifier(BaseMLPClassifier):
     """Binary MLP classifier written from scratch in NumPy.
 
     Same parameters, attributes and training loop as
-    :class:`helpers.mlp_base.BaseMLPClassifier`; the arithmetic is
-    :mod:`helpers.numpy_layers`.
+    :class:`helpers.models.base.BaseMLPClassifier`; the arithmetic is
+    :mod:`helpers.models.layers`.
 
     Notes
     -----

@@ -3,8 +3,8 @@
 ``nn.Sequential`` of ``nn.Linear`` + ``nn.ReLU`` layers initialised by copying the
 shared initial weights, ``BCEWithLogitsLoss(pos_weight=...)`` and
 ``torch.optim.Adam``. The batch order comes from the shared schedule of
-:mod:`helpers.mlp_base`, so with ``dtype="float64"`` the fitted weights match
-:class:`helpers.numpy_mlp.NumpyMLPClassifier` to rounding error.
+:mod:`helpers.models.base`, so with ``dtype="float64"`` the fitted weights match
+:class:`helpers.models.numpy_mlp.NumpyMLPClassifier` to rounding error.
 This is the only module of the package that imports torch.
 """
 
@@ -100,7 +100,7 @@ class TorchMLPClassifier(BaseMLPClassifier):
     ----------
     hidden_layer_sizes, learning_rate, batch_size, max_epochs, weight_decay, \
 class_weight, patience, threshold, random_state, dtype, verbose
-        As in :class:`helpers.mlp_base.BaseMLPClassifier`.
+        As in :class:`helpers.models.base.BaseMLPClassifier`.
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and predict; ``"auto"`` is CUDA when available, else CPU.
     num_threads : int or None, default=None

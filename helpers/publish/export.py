@@ -6,7 +6,7 @@ calls :func:`combined_pdf` for ``reports/report.pdf``.
 - HTML (nbconvert's ``lab`` template through ``templates/offline.html.j2``) loads nothing from the
   internet: no require.js, MathJax, widget manager or mermaid from a CDN; images stay embedded
   (base64). Widget views are removed before export (they cannot render without a kernel); notebooks
-  show a static rendering beside every widget (:func:`helpers.explorer.static_view`).
+  show a static rendering beside every widget (:func:`helpers.compare.explorer.static_view`).
 - PDF (LaTeX through ``templates/noshow_*.tex.j2``, then ``xelatex``): every image output is a
   numbered figure with a caption (the takeaway that follows it and the saved figure's name) and a
   short title for the list of figures (its section's heading, or its takeaway's leading statement:

@@ -66,7 +66,7 @@ TYPES_WHEN_NONE: dict[str, tuple[type, ...]] = {
 }
 #: Parameters holding a list of split kinds.
 SPLIT_LIST_PARAMETERS = ("validation_schemes",)
-#: Parameters naming a split: their values must be one of ``helpers.splits.SPLIT_KINDS``.
+#: Parameters naming a split: their values must be one of ``helpers.data.splits.SPLIT_KINDS``.
 SPLIT_PARAMETERS = ("split", "compare_split")
 #: Absolute locations that must never appear in a committed notebook.
 MACHINE_PATH = re.compile(r"(/w[o]rk/|/t[m]p/[A-Za-z0-9_]|/r[o]ot/|/h[o]me/[a-z]|/U[s]ers/[A-Za-z]|[A-Z]:\\\\Users)")

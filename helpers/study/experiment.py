@@ -64,7 +64,7 @@ class Choice:
     """The network settings used, and how they were chosen."""
     params: dict  #: every network setting, as the estimators take them
     table: pd.DataFrame  #: the cross-validation table (one row per setting)
-    meta: dict  #: from :func:`helpers.tuning.tune_split`
+    meta: dict  #: from :func:`helpers.study.tuning.tune_split`
     from_user: dict  #: the tuned settings the user passed explicitly
 
     @property
@@ -89,7 +89,7 @@ def network_choice(data: PreparedData, split: str, seed: int, results_dir=None, 
                    progress: bool = True, *, hidden_layer_sizes, learning_rate, batch_size, max_epochs, patience,
                    weight_decay=None, class_weight=CV, cv_folds: int = tuning.cv.DEFAULT_FOLDS) -> Choice:
     """The networks' settings for ``split``: ``weight_decay``/``class_weight`` from cross-validation on
-    the training rows (:func:`helpers.tuning.tune_split`) unless given (``None``/``"cv"`` mean: choose)."""
+    the training rows (:func:`helpers.study.tuning.tune_split`) unless given (``None``/``"cv"`` mean: choose)."""
     class_weight = parse_class_weight(class_weight)
     if weight_decay is not None and (not isinstance(weight_decay, (int, float)) or weight_decay < 0):
         raise ValueError(f"weight_decay must be None (the cross-validated choice) or a number >= 0; got {weight_decay!r}")

@@ -1,7 +1,7 @@
 """Repeated, paired runs: every model trained once per seed on one split, evaluated the same way, cached.
 
 Seed ``s`` gives both networks the same initial weights and the same batch order (the shared loop
-of :mod:`helpers.mlp_base` draws both from ``random_state=s``) and seeds gradient boosting's own
+of :mod:`helpers.models.base` draws both from ``random_state=s``) and seeds gradient boosting's own
 randomness. Every run early-stops on the validation split (the networks on validation PR-AUC,
 gradient boosting on its validation loss: it is given the validation rows explicitly) and picks its
 own decision threshold on the validation split (maximum F1); the test split is read only to score
@@ -15,7 +15,7 @@ threshold, metrics, history, the cache key) and ``<stem>.npz`` (validation and t
 and a network's fitted weights). The cache key holds the model, its parameters, the seed, the
 prepared arrays' fingerprint and a fingerprint of the code that trains and scores; a run is reused
 only when all of them match. Missing runs are trained in parallel worker processes
-(:func:`helpers.parallel.run_tasks`).
+(:func:`helpers.study.parallel.run_tasks`).
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
     Parameters
     ----------
     data : PreparedData
-        The split's prepared arrays (as :func:`helpers.prepared.load_prepared` gives them).
+        The split's prepared arrays (as :func:`helpers.data.prepared.load_prepared` gives them).
     split : str
     seeds : list of int
         See :func:`seeds_for`.

@@ -1,7 +1,7 @@
 """Choosing hyper-parameters without the test split: k-fold cross-validation on the training rows.
 
 Every model family gets the same treatment: a small grid, scored by PR-AUC (average precision) on the
-same folds of the split's **training rows only** (:func:`helpers.folds.for_split`: stratified, or
+same folds of the split's **training rows only** (:func:`helpers.data.folds.for_split`: stratified, or
 grouped by patient for the patient-grouped split), the best mean chosen. Inside each fold the
 network early-stops on its own stratified slice of the fold's training rows and gradient boosting on
 its own internal slice, so neither the validation nor the test split takes part in the choice. The
@@ -10,7 +10,7 @@ PyTorch twin too. The validation split is too small to rank settings that differ
 thousandths (its PR-AUC moves by about 0.01 between seeds); the folds compare settings pairwise on
 identical rows.
 
-Fits run in parallel worker processes (:func:`helpers.parallel.run_tasks`) and each split's tables
+Fits run in parallel worker processes (:func:`helpers.study.parallel.run_tasks`) and each split's tables
 are cached in ``data/results/<split>/tuning_<family>.json`` with the data and code fingerprints.
 """
 
@@ -71,7 +71,7 @@ def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, se
     y : ndarray of shape (n,)
         Training rows only.
     n_splits : int
-        Folds; the same folds (:func:`helpers.folds.cv_folds`, seeded by ``seed``) for every setting.
+        Folds; the same folds (:func:`helpers.data.folds.cv_folds`, seeded by ``seed``) for every setting.
     seed : int
     progress : bool
         A tqdm bar over the fits.

@@ -11,7 +11,7 @@ from helpers.data.synthetic import write_synthetic_csv
 
 
 def _scheme_rows(changes: dict | None = None) -> pd.DataFrame:
-    """A fabricated :func:`helpers.splits.describe_schemes` table; ``changes``: {(scheme, column): value}."""
+    """A fabricated :func:`helpers.data.splits.describe_schemes` table; ``changes``: {(scheme, column): value}."""
     base = {"train_rows": 700, "val_rows": 100, "test_rows": 200, "test_no_show_rate": 0.2,
             "same_patient_same_day_rows": 0.11, "same_patient_same_day_row_count": 22,
             "same_day_outcome_agreement": 0.83, "patients_in_train": 0.52, "rows_with_patient_in_train": 0.56,
