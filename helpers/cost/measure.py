@@ -44,7 +44,7 @@ from pathlib import Path
 
 from helpers import paths
 from helpers.cost import profiling
-from helpers.cost.profiling import _estimator as make
+from helpers.cost.profiling import estimator
 from helpers.cost.record import (
     BACKENDS,
     MODES,
@@ -59,11 +59,6 @@ from helpers.cost.record import (
 
 
 # ----------------------------------------------------------------------------- worker side
-def _estimator(backend: str, threads: int, **params):
-
-    return make(backend, threads, **params)
-
-
 def _peak_fit(model, X, y, X_val, y_val):
     """(seconds, memory_profiler peak MiB) of ``model.fit``."""
     from memory_profiler import memory_usage
@@ -76,7 +71,7 @@ def _peak_fit(model, X, y, X_val, y_val):
 
 def _epoch_seconds(backend, threads, seed, batch_size, epochs, X, y, X_val, y_val, variant=None, dtype="float32"):
     """Median epoch time (training steps only) after a warm-up epoch, and the first epoch's time."""
-    model = _estimator(backend, threads, random_state=seed, batch_size=batch_size, max_epochs=epochs, patience=None,
+    model = estimator(backend, threads, random_state=seed, batch_size=batch_size, max_epochs=epochs, patience=None,
                        dtype=dtype, **({"variant": variant} if variant else {}))
     model.fit(X, y, X_val=X_val, y_val=y_val)
     seconds = [h["seconds"] for h in model.history_]
@@ -119,7 +114,7 @@ def _worker(task: dict) -> dict:
 
     if kind == "train":
         stack.append(profiling.memory_step("+ data arrays"))
-        model = _estimator(backend, threads, random_state=seed)
+        model = estimator(backend, threads, random_state=seed)
         seconds, peak = _peak_fit(model, X, y, X_val, y_val)
         # the lifetime peak; its split into private and file-backed pages is read when training ends
         stack.append({**profiling.memory_step("+ training (peak)"), "rss_mb": profiling.peak_rss_mb()})
@@ -141,7 +136,7 @@ def _worker(task: dict) -> dict:
         out["layer_sizes"] = [X.shape[1], *model.hidden_layer_sizes, 1]
         out["products"] = {batch: profiling.products_time(backend, out["layer_sizes"], X.shape[0], batch)
                            for batch in task["batch_sizes"]}
-        out["phases"] = [profiling.phase_times(_estimator(backend, threads, random_state=seed), X, y, X_val, y_val,
+        out["phases"] = [profiling.phase_times(estimator(backend, threads, random_state=seed), X, y, X_val, y_val,
                                                batch, max_rows=min(task["phase_rows"] or X.shape[0], X.shape[0]),
                                                repeats=task["phase_repeats"])
                          for batch in task.get("phase_batches", [])]
@@ -164,11 +159,11 @@ def _worker(task: dict) -> dict:
     elif kind == "rows":
         rows = np.random.default_rng(seed).integers(0, len(X), task["rows"])
         X_big, y_big = X[rows], y[rows]
-        model = _estimator(backend, threads, random_state=seed, max_epochs=task.get("epochs", 4), patience=None)
+        model = estimator(backend, threads, random_state=seed, max_epochs=task.get("epochs", 4), patience=None)
         seconds, peak = _peak_fit(model, X_big, y_big, X_val, y_val)
         out.update(rows=task["rows"], peak_mb=peak, epoch_seconds=statistics.median(h["seconds"] for h in model.history_[1:]))
     elif kind == "inference":
-        model = _estimator(backend, threads, random_state=seed, max_epochs=1, patience=None)
+        model = estimator(backend, threads, random_state=seed, max_epochs=1, patience=None)
         model.fit(X, y, X_val=X_val, y_val=y_val)
         out.update(rows=len(data.X["test"]), rows_per_second=_rows_per_second(model, data.X["test"]))
     else:

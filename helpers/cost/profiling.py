@@ -473,7 +473,7 @@ def week1_process(processed_dir, split: str, seed: int = 42, max_epochs: int | N
     out: dict = {"steps": steps}
     extra = {} if max_epochs is None else {"max_epochs": max_epochs, "patience": None}
     for backend in ("numpy", "torch"):
-        model = _estimator(backend, 1, random_state=seed, **extra)
+        model = estimator(backend, 1, random_state=seed, **extra)
         out[f"before_{backend}_fit_mb"] = current_rss_mb()
         peak = memory_usage((model.fit, (data.X["train"], data.y["train"]),
                              {"X_val": data.X["val"], "y_val": data.y["val"]}),
@@ -483,7 +483,7 @@ def week1_process(processed_dir, split: str, seed: int = 42, max_epochs: int | N
     return out
 
 
-def _estimator(backend: str, threads: int, variant: dict | None = None, **params):
+def estimator(backend: str, threads: int, variant: dict | None = None, **params):
     """A fresh NumPy or PyTorch classifier (PyTorch with ``threads`` and optional variant switches)."""
     if backend == "numpy":
         from helpers.models.numpy_mlp import NumpyMLPClassifier

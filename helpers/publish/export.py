@@ -157,6 +157,11 @@ def trim_progress(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def _readable(nb_path) -> nbformat.NotebookNode:
+    """The notebook at ``nb_path`` as every exporter starts from it: widgets dropped, progress bars trimmed."""
+    return trim_progress(without_widgets(nbformat.read(nb_path, as_version=4)))
+
+
 def _plain(markdown: str) -> str:
     """Markdown reduced to one line of plain text (no list markers, emphasis, code marks, links or HTML tags)."""
     text = re.sub(r"(?m)^\s*(?:[-+*]|\d+\.)\s+", "", markdown)  # list markers: a caption is prose
@@ -487,7 +492,7 @@ def run_xelatex(tex: str, files: dict[str, bytes], texinputs: list[Path], name: 
 
 
 def _pdf_of(nb_path: Path, hide_code: bool) -> bytes:
-    nb = tables_from_frames(caption_figures(trim_progress(without_widgets(nbformat.read(nb_path, as_version=4)))))
+    nb = tables_from_frames(caption_figures(_readable(nb_path)))
     tex, resources = _latex(nb, nb_path.stem, "noshow_notebook.tex.j2", hide_code, {}, [])
     return run_xelatex(tex, resources.get("outputs", {}), [nb_path.parent.resolve()], nb_path.stem)
 
@@ -543,7 +548,7 @@ def combined_pdf(notebooks: list[Path], target: Path, include_code: bool = False
         raise ExportError(f"executed notebook(s) not found: {missing}")
     cells, first = [], None
     for number, nb_path in enumerate(notebooks, start=1):
-        nb = tables_from_frames(caption_figures(trim_progress(without_widgets(nbformat.read(nb_path, as_version=4)))))
+        nb = tables_from_frames(caption_figures(_readable(nb_path)))
         first = first or nb
         cells += _chapter(nb, nb_path.stem, number)
     merged = nbformat.v4.new_notebook(cells=cells, metadata={k: first.metadata[k] for k in ("kernelspec", "language_info")
@@ -577,7 +582,7 @@ def _html_of(nb_path: Path, no_input: bool) -> str:
     exporter.exclude_input = no_input
     exporter.exclude_input_prompt = no_input
     exporter.exclude_output_prompt = no_input
-    nb = trim_progress(without_widgets(nbformat.read(nb_path, as_version=4)))
+    nb = _readable(nb_path)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb_path.stem,
                                                                        "path": str(nb_path.parent)}})
     body = html_table_captions(body)

@@ -560,7 +560,6 @@ def _export_command(args) -> None:
     out = paths.REPORTS_DIR if folder == paths.REPORTS_DIR else paths.REPORTS_DIR / "export"
     export(notebooks, args.command, no_input=args.no_input, out_dir=None if folder == paths.REPORTS_DIR else out)
     if args.command == "pdf":
-
         target = combined_pdf(notebooks, out / "report.pdf", include_code=args.with_code)
         print(f"[report] combined pdf: {paths.display_path(target)}", flush=True)
 

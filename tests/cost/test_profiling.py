@@ -153,7 +153,7 @@ def test_machine_and_library_descriptions():
     ("numpy", None, NumpyMLPClassifier), ("torch", None, TorchMLPClassifier),
     ("torch", {"fused_adam": True}, TorchMLPVariantClassifier)])
 def test_the_measured_estimator_is_the_backends_twin(backend, variant, expected):
-    model = profiling._estimator(backend, 2, variant, max_epochs=3)
+    model = profiling.estimator(backend, 2, variant, max_epochs=3)
     assert type(model) is expected and model.max_epochs == 3
     if backend == "torch":
         assert model.num_threads == 2
