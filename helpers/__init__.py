@@ -14,13 +14,15 @@ Foundation (flat)
 
 Stages, in pipeline order
 1. ``data``     the raw file (``raw``), ``synthetic`` data, ``features``, ``splits``, ``folds``, the
-   ``pipeline`` to the ``prepared`` arrays, notebook 01's tables (``eda``) and ``figures``
+   ``pipeline`` to the ``prepared`` arrays, each seed's ``redraw`` of the train / validation rows,
+   notebook 01's tables (``eda``) and ``figures``
 2. ``models``   the ``losses``, the NumPy ``layers`` and ``numpy_mlp``, the ``torch_mlp`` twin, and
    ``base``: the scikit-learn-style training loop both share (with a clock callback per step)
 3. ``study``    ``tuning`` by cross-validation, fits in worker processes (``parallel``), the repeated
    cached ``runs``, and what the model notebooks share (``experiment``)
-4. ``compare``  ``evidence`` over seeds, ``verdicts`` (the rule and its sentences), ``schemes``,
-   ``week1`` (the quoted week-1 figures), ``explorer``, ``figures`` and ``study_figures``
+4. ``compare``  ``evidence`` over seeds, ``verdicts`` (the four-way rule and its sentences), ``calibration``
+   (intercept, slope, smoothed curve), the ``imbalance`` study, ``schemes``, ``week1`` (the quoted
+   week-1 figures), ``explorer``, ``figures`` and ``study_figures``
 5. ``cost``     ``profiling`` and ``measure`` (fresh processes), the ``record`` (numbers and targets),
    ``figures`` and ``sentences`` of notebook 06; ``python -m helpers.cost`` is ``make bench``
 6. ``publish``  the ``runner`` (``python -m helpers.publish``), ``export`` to HTML and PDF, the README's

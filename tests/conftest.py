@@ -86,7 +86,7 @@ def tracked_snapshot() -> dict:
 
 #: Small settings for the test run of the whole report; those no notebook declares are dropped.
 REPORT_TEST_PARAMETERS = {"data_path": "synthetic", "sample_rows": 3000, "n_bootstrap": 100}
-REPORT_TEST_OPTIONAL = {"repeats": 2, "scheme_repeats": 2}
+REPORT_TEST_OPTIONAL = {"repeats": 2, "scheme_repeats": 2, "imbalance_repeats": 2}
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +95,7 @@ def executed_report(tmp_path_factory):
 
     Every available notebook (``helpers.publish.runner.available()``) runs once, in order, with
     ``data_path="synthetic"``, ``sample_rows=3000``, a small ``n_bootstrap`` and, for the notebooks
-    that declare them, ``repeats=2`` and ``scheme_repeats=2`` (the runner gives each notebook only
+    that declare them, ``repeats=2``, ``scheme_repeats=2`` and ``imbalance_repeats=2`` (the runner gives each notebook only
     the parameters it declares). Prepared arrays, results, figures and the executed notebooks all go
     into a temporary folder; the tracked files are hashed before and after (``tracked_before.json``,
     ``tracked_after.json`` in that folder).

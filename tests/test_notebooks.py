@@ -60,7 +60,7 @@ def test_each_notebook_got_only_the_parameters_it_declares(executed_report):
     assert "n_bootstrap" not in _injected(nbformat.read(executed["01_data_and_imbalance"], as_version=4))
     assert _injected(nbformat.read(executed["04_comparison"], as_version=4))["n_bootstrap"] == 100
     for name in executed:
-        for optional in ("repeats", "scheme_repeats"):
+        for optional in ("repeats", "scheme_repeats", "imbalance_repeats"):
             if optional in declared[name]:
                 assert _injected(nbformat.read(executed[name], as_version=4))[optional] == 2, (name, optional)
 

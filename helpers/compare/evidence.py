@@ -11,7 +11,13 @@ between two models is *paired*: it is computed replicate by replicate, and its i
 percentile interval of those differences. Nothing is decided from overlapping marginal intervals.
 
 Threshold-dependent metrics (F1, precision, recall) are computed at each run's own validation-tuned
-threshold, so their spread over seeds includes the threshold's own variability.
+threshold. When each seed also redraws its train / validation partition (the default of
+:func:`helpers.study.runs.repeated_runs`), resampling seeds resamples which rows validate too, so the
+intervals include the variability that early stopping and the threshold inherit from the validation
+sample; with a fixed partition they leave it out.
+
+No choice is made on test rows: the network compared with the reference models is the one with the
+higher mean *validation* PR-AUC (:func:`best_network`).
 """
 
 from __future__ import annotations
@@ -24,7 +30,6 @@ import pandas as pd
 
 from helpers.artifacts import load_npz, save_npz
 from helpers.metrics import (
-    expected_calibration_error,
     mcnemar_exact,
     resample_weights,
     weighted_resample_metrics,
@@ -32,9 +37,9 @@ from helpers.metrics import (
 from helpers.study.parallel import run_tasks, stable_hash
 from helpers.study.runs import NETWORKS, Runs
 
-__all__ = ["BOOT_METRICS", "Resamples", "resample_runs", "spread", "paired", "best_network", "summary_table",
-           "float_drift", "per_seed", "comparisons", "first_seed_scores", "first_seed_confusions", "calibration",
-           "drift_table", "threshold_inputs", "curve_scores", "first_seed_records"]
+__all__ = ["BOOT_METRICS", "Resamples", "resample_runs", "spread", "paired", "paired_replicates", "best_network",
+           "summary_table", "float_drift", "per_seed", "comparisons", "first_seed_scores", "first_seed_confusions",
+           "drift_table", "threshold_inputs", "curve_scores", "first_seed_records", "widening"]
 
 #: The metrics resampled for intervals.
 BOOT_METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
@@ -119,11 +124,16 @@ def spread(runs: Runs, res: Resamples | None, model: str, metric: str, alpha: fl
     return out
 
 
+def paired_replicates(res: Resamples, a: str, b: str, metric: str) -> np.ndarray:
+    """The paired difference ``a - b`` of ``metric`` in every bootstrap replicate, shape (R,)."""
+    return _replicates(res, res.scores[a][metric] - res.scores[b][metric])
+
+
 def paired(runs: Runs, res: Resamples, a: str, b: str, metric: str, alpha: float = 0.05) -> dict:
     """Paired difference ``a - b`` of ``metric``: ``estimate`` (mean over seeds of the per-seed
     differences), ``low``/``high`` (hierarchical bootstrap), ``per_seed`` and their ``sd``."""
     per_seed = runs.metric(a, metric) - runs.metric(b, metric)
-    boot = _replicates(res, res.scores[a][metric] - res.scores[b][metric])
+    boot = paired_replicates(res, a, b, metric)
     low, high = np.nanquantile(boot, [alpha / 2, 1 - alpha / 2])
     return {"a": a, "b": b, "metric": metric, "estimate": float(per_seed.mean()), "low": float(low),
             "high": float(high), "per_seed": per_seed.tolist(),
@@ -131,8 +141,12 @@ def paired(runs: Runs, res: Resamples, a: str, b: str, metric: str, alpha: float
 
 
 def best_network(runs: Runs, metric: str = "pr_auc") -> str:
-    """The network with the higher mean ``metric`` over seeds."""
-    return max(NETWORKS, key=lambda m: runs.metric(m, metric).mean())
+    """The network with the higher mean *validation* ``metric`` over seeds (never read on test rows).
+
+    Each run's validation score is the one its early stopping kept, so it is optimistic, but equally
+    for both networks; the test rows play no part in the choice.
+    """
+    return max(NETWORKS, key=lambda m: runs.metric(m, metric, "val").mean())
 
 
 def summary_table(runs: Runs, res: Resamples | None, metrics=("pr_auc", "roc_auc", "f1", "precision", "recall"),
@@ -178,16 +192,38 @@ def per_seed(runs: Runs, metrics, models=None) -> dict:
 
 
 def comparisons(runs: Runs, res: Resamples, metrics=("pr_auc", "f1")) -> list[dict]:
-    """The paired differences the report judges: NumPy - PyTorch, and the better network (by mean
-    PR-AUC) minus each reference model, for each metric; each dict also has a ``label``."""
+    """The paired differences the report judges: NumPy - PyTorch, and the network chosen on validation
+    (:func:`best_network`) minus each reference model, for each metric; each dict also has a ``label``
+    and, for the references, ``chosen_on = "validation"``."""
     best = best_network(runs)
     pairs = [NETWORKS, (best, "Gradient boosting"), (best, "Logistic regression")]
     out = []
     for metric in metrics:
         for a, b in pairs:
             if a in runs.records and b in runs.records:
-                out.append({**paired(runs, res, a, b, metric), "label": f"{a} - {b}"})
+                chosen = {"chosen_on": "validation"} if b not in NETWORKS else {}
+                out.append({**paired(runs, res, a, b, metric), "label": f"{a} - {b}", **chosen})
     return out
+
+
+def widening(redrawn: tuple[Runs, Resamples], fixed: tuple[Runs, Resamples], metric: str = "pr_auc",
+             models=NETWORKS) -> pd.DataFrame:
+    """How much wider the intervals are when each seed redraws its validation rows.
+
+    Rows: each model's mean ``metric`` and the paired difference of ``models``; columns: the 95 %
+    interval width with a fixed partition and with redrawn partitions, and their ratio.
+    """
+    rows = {}
+    for label, (runs, res) in (("fixed", fixed), ("redrawn", redrawn)):
+        for model in models:
+            s = spread(runs, res, model, metric)
+            rows.setdefault(f"{model}, mean {metric.replace('_', '-').upper()}", {})[label] = s["high"] - s["low"]
+        d = paired(runs, res, models[0], models[1], metric)
+        rows.setdefault(f"{models[0]} - {models[1]}", {})[label] = d["high"] - d["low"]
+    table = pd.DataFrame.from_dict(rows, orient="index")[["fixed", "redrawn"]]
+    table.columns = ["interval width, fixed validation rows", "interval width, redrawn per seed"]
+    table["ratio"] = table.iloc[:, 1] / table.iloc[:, 0]
+    return table
 
 
 def first_seed_scores(runs: Runs) -> tuple[dict, dict]:
@@ -201,14 +237,6 @@ def first_seed_confusions(runs: Runs) -> dict:
     """The networks' test confusion matrices of the first seed, at their own validation-tuned thresholds."""
     seed = runs.seeds[0]
     return {m: np.asarray(runs.records[m][seed]["metrics"]["test"]["confusion_matrix"]) for m in NETWORKS}
-
-
-def calibration(runs: Runs, models, n_bins: int = 10) -> tuple[dict, dict]:
-    """Mean over seeds of each model's expected calibration error and Brier score on the test rows."""
-    ece = {m: float(np.mean([expected_calibration_error(runs.y_test, runs.proba(m, s), n_bins) for s in runs.seeds]))
-           for m in models}
-    brier = {m: float(runs.metric(m, "brier").mean()) for m in models}
-    return ece, brier
 
 
 def drift_table(f64: dict, f32: dict) -> pd.DataFrame:

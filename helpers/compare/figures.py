@@ -17,7 +17,6 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from sklearn import metrics as skm
-from sklearn.calibration import calibration_curve
 
 from helpers.metrics import operating_point
 from helpers.style import color_for, metric_label, new_axes, pct, title_color
@@ -263,47 +262,56 @@ def roc_curves(
 
 
 def calibration_curves(
-    y_true,
-    probas: Mapping[str, np.ndarray],
-    n_bins: int = 10,
-    title: str = "Calibration (reliability diagram, quantile bins)",
+    curves: Mapping[str, Mapping[str, np.ndarray]],
+    probas: Mapping[str, np.ndarray] | None = None,
+    title: str = "Calibration (smoothed curve, 95 % band over seeds and patients)",
 ) -> Figure:
-    """Reliability diagram with the diagonal, and the distribution of predictions below.
+    """Smoothed calibration curves with their bands and the diagonal; the predictions' histogram below.
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        True labels, 0/1.
-    probas : mapping name -> array of shape (n,)
-        Positive-class probabilities per model.
-    n_bins : int
-        Number of quantile bins (:func:`sklearn.calibration.calibration_curve`,
-        ``strategy="quantile"``).
+    curves : mapping name -> dict
+        Per model ``grid``, ``curve``, ``low`` and ``high``, arrays of shape (G,) (as
+        :func:`helpers.compare.calibration.smoothed_curves` returns them): the observed no-show rate
+        the model's predicted probabilities stand for, and its band.
+    probas : mapping name -> array of shape (n,), optional
+        Predicted probabilities per model, for the histogram panel (left out when None).
     title : str
         Figure title.
 
     Returns
     -------
     Figure
-        Top: observed no-show rate against mean predicted probability per bin.
-        Bottom: histogram of predicted probabilities.
+        Top: each model's curve (line) and band (shaded), the dashed diagonal "perfectly calibrated".
+        Bottom (with ``probas``): histogram of the predicted probabilities. Both axes run from 0 to
+        the largest grid value (the band's top, if higher, widens the y-axis).
     """
-    y = np.asarray(y_true).astype(int)
-    fig, (ax, ax_h) = plt.subplots(2, 1, figsize=(6.0, 6.5), sharex=True, height_ratios=(3, 1),
-                                   layout="constrained")
+    if probas is None:
+        fig, ax = plt.subplots(figsize=(6.0, 5.0), layout="constrained")
+        ax_h = None
+    else:
+        fig, (ax, ax_h) = plt.subplots(2, 1, figsize=(6.0, 6.5), sharex=True, height_ratios=(3, 1),
+                                       layout="constrained")
+    x_max = max((float(np.max(c["grid"])) for c in curves.values()), default=1.0)
+    y_max = max([x_max, *(float(np.nanmax(c["high"])) for c in curves.values())])
+    x_max, y_max = min(1.0, 1.05 * x_max), min(1.0, 1.05 * y_max)
     ax.plot([0, 1], [0, 1], color="0.4", linestyle="--", linewidth=1, label="Perfectly calibrated")
-    bins = np.linspace(0, 1, 41)
-    for name, p in probas.items():
-        p = np.asarray(p, dtype=float)
-        frac_pos, mean_pred = calibration_curve(y, p, n_bins=n_bins, strategy="quantile")
-        ax.plot(mean_pred, frac_pos, marker="o", markersize=4, color=color_for(name), linewidth=1.5, label=name)
-        ax_h.hist(p, bins=bins, histtype="step", color=color_for(name), linewidth=1.3)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("Observed no-show rate")
+    for name, c in curves.items():
+        color = color_for(name)
+        ax.fill_between(c["grid"], c["low"], c["high"], color=color, alpha=0.2, linewidth=0)
+        ax.plot(c["grid"], c["curve"], color=color, linewidth=1.6, label=name)
+    ax.set_xlim(0, x_max)
+    ax.set_ylim(0, y_max)
+    ax.set_ylabel("Observed no-show rate (smoothed)")
     ax.legend(loc="upper left")
-    ax_h.set_xlabel("Mean predicted probability")
-    ax_h.set_ylabel("Rows")
+    if ax_h is None:
+        ax.set_xlabel("Predicted probability")
+    else:
+        bins = np.linspace(0, x_max, 41)
+        for name, p in probas.items():
+            ax_h.hist(np.asarray(p, dtype=float), bins=bins, histtype="step", color=color_for(name), linewidth=1.3)
+        ax_h.set_xlabel("Predicted probability")
+        ax_h.set_ylabel("Rows")
     fig.suptitle(title)
     return fig
 

@@ -5,13 +5,21 @@ scheme holds out test rows differently (:mod:`helpers.data.splits`): ``stratifie
 headline), ``grouped`` (no patient in two parts), ``temporal`` (train on the earliest days, test on
 the last) and ``original`` (the week-1 report's test rows). Every scheme gets the whole treatment on
 its own rows: its own data preparation (scaler and encoders fitted on its training rows), its own
-cross-validated settings for every model, repeated seeds, and intervals that resample test patients.
+cross-validated settings for every model (the same number of folds in every scheme: grouped by patient,
+or forward-chaining by day in the temporal scheme), repeated seeds with each seed's own train /
+validation partition where the scheme allows one, and intervals that resample test patients.
+
+Whether a finding depends on the scheme is measured, not read off differing labels: for two schemes the
+contrast is the difference of their paired differences, and its interval comes from the two schemes'
+independent resamples (:func:`scheme_contrasts`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
+import numpy as np
 import pandas as pd
 
 from helpers.compare import evidence
@@ -27,7 +35,8 @@ from helpers.study.experiment import (
 )
 from helpers.study.runs import NETWORKS, Runs, repeated_runs, results_folder, seeds_for
 
-__all__ = ["SCHEMES", "SchemeResult", "run_scheme", "scheme_cells", "scheme_table", "scheme_diffs"]
+__all__ = ["SCHEMES", "SchemeResult", "run_scheme", "scheme_cells", "scheme_table", "scheme_diffs", "scheme_contrasts",
+           "contrasts_table"]
 
 SCHEMES = ("stratified", "grouped", "temporal", "original")
 
@@ -44,16 +53,15 @@ class SchemeResult:
 
 
 def run_scheme(split: str, *, main_split: str, data_path, seed: int, sample_rows, processed_dir, results_dir,
-               repeats: int, network: dict, n_bootstrap: int, cv_folds: int, scheme_cv_folds: int, n_jobs: int = 2,
-               progress: bool = True) -> SchemeResult:
+               repeats: int, network: dict, n_bootstrap: int, cv_folds: int, n_jobs: int = 2,
+               progress: bool = True, redraw_validation: bool = True) -> SchemeResult:
     """Prepare (unless it is the main split, prepared by notebook 01), tune, train and resample one scheme.
 
     ``network`` holds the notebook's network parameters (``weight_decay``/``class_weight`` may be
-    ``None``/``"cv"``: chosen by this scheme's own cross-validation). The main split is tuned with
-    ``cv_folds`` folds (as notebooks 02-04 did, so their cached tables are reused), the other schemes with
-    ``scheme_cv_folds``.
+    ``None``/``"cv"``: chosen by this scheme's own cross-validation). Every scheme is tuned with ``cv_folds``
+    folds, as notebooks 02-04 tuned the main split (whose cached tables and runs are reused).
     """
-    folds = cv_folds if split == main_split else scheme_cv_folds
+    folds = cv_folds
     if split != main_split:
         prepare(data_path=data_path, split=split, seed=seed, sample_rows=sample_rows, processed_dir=processed_dir)
     data = load_checked(processed_dir, split, sample_rows)
@@ -61,7 +69,8 @@ def run_scheme(split: str, *, main_split: str, data_path, seed: int, sample_rows
     references = reference_choices(data, split, seed, results_dir, n_jobs, progress, cv_folds=folds)
     runs = repeated_runs(data, split, seeds_for(seed, repeats), choice.params,
                          {name: params for name, (params, _, _) in references.items()},
-                         processed_dir, results_dir, n_jobs=n_jobs, progress=progress)
+                         processed_dir, results_dir, n_jobs=n_jobs, progress=progress,
+                         redraw_validation=redraw_validation)
     res = evidence.resample_runs(runs, n_bootstrap, seed, clustered=True, n_jobs=n_jobs,
                                  cache_dir=results_folder(results_dir, split), progress=progress)
     return SchemeResult(split, data.meta, choice, references, runs, res)
@@ -87,22 +96,76 @@ def scheme_table(cells: dict, digits: int = 3) -> pd.DataFrame:
 
 
 def scheme_diffs(results: dict[str, SchemeResult], metric: str = "pr_auc") -> dict:
-    """Per scheme the paired differences the conclusions judge:
-    ``{scheme: {"frameworks": NumPy - PyTorch, "boosting": best network - GB, "logistic": best network - LR}}``."""
+    """Per scheme the paired differences the conclusions judge: ``{scheme: {"frameworks": NumPy - PyTorch,
+    "boosting": chosen network - GB, "logistic": chosen network - LR}}``, the network chosen on each scheme's
+    validation rows (:func:`helpers.compare.evidence.best_network`)."""
     out = {}
     for scheme, r in results.items():
         best = evidence.best_network(r.runs, metric)
         out[scheme] = {"best_network": best,
                        "frameworks": evidence.paired(r.runs, r.resamples, *NETWORKS, metric),
-                       "boosting": evidence.paired(r.runs, r.resamples, best, "Gradient boosting", metric),
-                       "logistic": evidence.paired(r.runs, r.resamples, best, "Logistic regression", metric)}
+                       "boosting": {**evidence.paired(r.runs, r.resamples, best, "Gradient boosting", metric),
+                                    "chosen_on": "validation"},
+                       "logistic": {**evidence.paired(r.runs, r.resamples, best, "Logistic regression", metric),
+                                    "chosen_on": "validation"}}
     return out
 
 
+def scheme_contrasts(results: dict[str, SchemeResult], diffs: dict, metric: str = "pr_auc", alpha: float = 0.05,
+                     seed: int = 0) -> dict:
+    """Between-scheme contrasts of every finding: for schemes ``a``, ``b`` the difference of their paired
+    differences, ``{finding: [{"a", "b", "estimate", "low", "high", "level"}, ...]}``.
+
+    The schemes have their own test rows and their own resamples, so their replicates are independent
+    draws; to keep them so (every scheme draws its seeds with the same generator), scheme ``b``'s
+    replicates are taken in a seeded random order before the differences are formed. The intervals
+    are percentile intervals at level ``1 - alpha / (number of pairs)`` (Bonferroni over the pairs), so
+    that a dependence is not found by looking at many pairs.
+    """
+    schemes = list(results)
+    pairs = list(combinations(schemes, 2))
+    level = 1 - alpha / max(len(pairs), 1)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for key in ("frameworks", "boosting", "logistic"):
+        boots = {}
+        for scheme, r in results.items():
+            d = diffs[scheme][key]
+            boots[scheme] = evidence.paired_replicates(r.resamples, d["a"], d["b"], metric)
+        found = []
+        for a, b in pairs:
+            other = boots[b][rng.permutation(len(boots[b]))]
+            n = min(len(boots[a]), len(other))
+            low, high = np.nanquantile(boots[a][:n] - other[:n], [(1 - level) / 2, (1 + level) / 2])
+            found.append({"a": a, "b": b, "metric": metric, "estimate": diffs[a][key]["estimate"] - diffs[b][key]["estimate"],
+                          "low": float(low), "high": float(high), "level": level})
+        out[key] = found
+    return out
+
+
+def contrasts_table(contrasts: dict, margin: float) -> pd.DataFrame:
+    """The contrasts of :func:`scheme_contrasts` as one table (a row per finding and pair of schemes)."""
+    rows = [(f"{FINDINGS[key]}: {c['a']} - {c['b']}", c) for key, found in contrasts.items() for c in found]
+    if not rows:
+        return pd.DataFrame(columns=["contrast", "low", "high", "interval", "excludes zero"])
+    table = diff_table([{**c, "sd": np.nan} for _, c in rows], {rows[0][1]["metric"]: margin} if rows else {},
+                       names=[name for name, _ in rows]).drop(columns=["SD over seeds"])
+    table = table.rename(columns={"95 % low": "low", "95 % high": "high", "mean difference": "contrast"})
+    table["interval"] = [f"{c['level']:.1%}" for _, c in rows]
+    table["excludes zero"] = [bool(c["low"] > 0 or c["high"] < 0) for _, c in rows]
+    return table.drop(columns=["verdict", "margin"])
+
+
 def week1_rows(result: SchemeResult) -> dict:
-    """Our networks on the week-1 test rows: mean over seeds of PR-AUC, ROC-AUC, F1 and accuracy."""
+    """Our networks on the week-1 test rows: mean over seeds of PR-AUC, ROC-AUC, F1 and accuracy, and the
+    F1 mean's 95 % interval (``f1_low``, ``f1_high``: seeds and test patients resampled)."""
     runs = result.runs
-    return {m: {k: float(runs.metric(m, k).mean()) for k in ("pr_auc", "roc_auc", "f1", "accuracy")} for m in NETWORKS}
+    out = {}
+    for m in NETWORKS:
+        f1 = evidence.spread(runs, result.resamples, m, "f1")
+        out[m] = {**{k: float(runs.metric(m, k).mean()) for k in ("pr_auc", "roc_auc", "f1", "accuracy")},
+                  "f1_low": f1["low"], "f1_high": f1["high"]}
+    return out
 
 
 def data_banner(results: dict[str, SchemeResult], main_split: str) -> str:

@@ -4,8 +4,9 @@ Every sentence a notebook shows as a finding comes from a function here: it take
 dicts and numbers, never model objects) and returns Markdown. Nothing here is a fixed verdict: the
 tests feed fabricated results and assert that the words flip with the numbers.
 
-Sections: quality verdicts (paired differences against declared margins), the reference models,
-calibration, imbalance and thresholds, rounding, validation schemes, and cost (speed and memory).
+Sections: quality verdicts (paired differences against declared margins, one four-way rule:
+:func:`classify`), the reference models, imbalance and thresholds, rounding, and validation schemes.
+Calibration is worded in :mod:`helpers.compare.calibration`, cost in :mod:`helpers.cost.sentences`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import statistics
 import pandas as pd
 
 # ============================================================================ quality verdicts
-# (issue 11: paired differences over seeds, equivalence margins, calibration, rounding)
+# (issue 11: paired differences over seeds, equivalence margins; issue 19: the margin read both ways)
 
 METRIC_NAMES = {"pr_auc": "PR-AUC", "roc_auc": "ROC-AUC", "f1": "F1", "precision": "precision",
                 "recall": "recall", "accuracy": "accuracy", "brier": "Brier score"}
@@ -30,69 +31,126 @@ def _interval(d: dict, digits: int = 4) -> str:
     return f"{d['estimate']:+.{digits}f} [{d['low']:+.{digits}f}, {d['high']:+.{digits}f}]"
 
 
-def classify(diff: dict, margin: float) -> str:
-    """The verdict on a paired difference with 95 % interval ``diff`` = {estimate, low, high}.
+#: The four verdicts of the rule, as the tables print them.
+EQUIVALENT = "equivalent"
+BEYOND = "different by more than the margin"
+WITHIN = "different, possibly by less than the margin"
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (EQUIVALENT, BEYOND, WITHIN, INCONCLUSIVE)
 
-    ``"equivalent"`` when the whole interval lies inside ``[-margin, +margin]``; else ``"different"``
-    when it excludes zero; else ``"inconclusive"``.
+
+def classify(diff: dict, margin: float) -> str:
+    """The verdict on a paired difference with 95 % interval ``diff`` = {estimate, low, high}, by the
+    four-way rule that reads the margin in both directions.
+
+    - :data:`EQUIVALENT`: the whole interval lies inside ``[-margin, +margin]``;
+    - :data:`BEYOND`: the whole interval lies beyond ``+margin`` or beyond ``-margin``;
+    - :data:`WITHIN`: the interval excludes zero but overlaps the margin band (a real gap that may be
+      too small to matter);
+    - :data:`INCONCLUSIVE`: the interval contains zero and reaches past the margin (or is undefined).
+
+    Only the interval decides; the point estimate plays no part (see :func:`direction`).
     """
     if margin < 0:
         raise ValueError(f"margin must be >= 0, got {margin}")
     low, high = diff["low"], diff["high"]
     if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
-        return "inconclusive"
+        return INCONCLUSIVE
     if -margin <= low and high <= margin:
-        return "equivalent"
+        return EQUIVALENT
+    if low > margin or high < -margin:
+        return BEYOND
     if low > 0 or high < 0:
-        return "different"
-    return "inconclusive"
+        return WITHIN
+    return INCONCLUSIVE
+
+
+def direction(diff: dict) -> int:
+    """+1 when the whole interval lies above zero, -1 when below, 0 when it contains zero (the estimate is not read)."""
+    if diff["low"] > 0:
+        return 1
+    if diff["high"] < 0:
+        return -1
+    return 0
+
+
+def outcome(diff: dict, margin: float, up: str = "ahead", down: str = "behind") -> str:
+    """Short words for a difference ``a - b``: which side, and how it stands against the margin.
+
+    E.g. "ahead by more than the margin", "behind, possibly by less than the margin", "equivalent",
+    "inconclusive" (``up``/``down`` name the two directions).
+    """
+    verdict = classify(diff, margin)
+    side = up if direction(diff) > 0 else down
+    if verdict == BEYOND:
+        return f"{side} by more than the margin"
+    if verdict == WITHIN:
+        return f"{side}, possibly by less than the margin"
+    return verdict
 
 
 def declaration(margins: dict, primary: str = "pr_auc", repeats: int | None = None,
-                clustered: bool = True) -> str:
+                clustered: bool = True, redraw_validation: bool = True) -> str:
     """What will be decided and how, stated before any result (Markdown)."""
     listed = ", ".join(f"±{m:g} {_name(k)}" for k, m in margins.items())
     unit = "patients" if clustered else "rows"
     runs = f"{repeats} training runs per model (seeds)" if repeats else "repeated training runs (seeds)"
+    partition = (" Each seed also redraws which non-test rows train and which validate (the scheme's own rule; "
+                 "encoders and scaler refitted), so the intervals include the validation sample's noise; the test "
+                 "rows never change." if redraw_validation else
+                 " Every seed trains and validates on the same rows (`redraw_validation=False`): the intervals leave "
+                 "out which rows validate.")
     return (f"**Declared before the results.** Primary metric: **{_name(primary)}** (threshold-free, "
             f"sensitive to the 20 % class). Margins of practical equivalence: {listed}. Evidence: {runs}, "
-            f"each early-stopped and thresholded on the validation split; 95 % intervals from a bootstrap that "
-            f"resamples seeds and test {unit} together, computed on *paired* differences. Wording: "
-            "**equivalent** only if the whole interval of the difference lies inside the margin, **different** "
-            "only if it excludes zero, otherwise **inconclusive**.")
+            f"each early-stopped and thresholded on its validation rows.{partition} 95 % intervals come from a "
+            f"bootstrap that resamples seeds and test {unit} together, computed on *paired* differences. "
+            "Four verdicts, read from the interval alone: **equivalent** (the whole interval inside the margin); "
+            "**different by more than the margin** (the whole interval beyond it, on one side); **different, but "
+            "possibly by less than the margin** (the interval excludes zero but overlaps the margin band); "
+            "**inconclusive** (the interval contains zero and reaches past the margin). Which network meets the "
+            "reference models is chosen on validation PR-AUC, never on test rows.")
 
 
 def verdict_phrase(verdict: str, diff: dict, margin: float, metric: str) -> str:
     """One clause: the difference with its interval, then the verdict."""
     text = f"{_name(metric)} difference {_interval(diff)}"
-    if verdict == "equivalent":
+    if verdict == EQUIVALENT:
         extra = (" (the interval excludes zero: a detectable difference, smaller than the margin)"
-                 if diff["low"] > 0 or diff["high"] < 0 else "")
+                 if direction(diff) else "")
         return f"{text}, inside ±{margin:g}: **equivalent**{extra}"
-    if verdict == "different":
-        return f"{text} excludes zero and reaches beyond ±{margin:g}: **different**"
-    return f"{text} includes zero but reaches beyond ±{margin:g}: **inconclusive**"
+    if verdict == BEYOND:
+        return f"{text} lies wholly beyond {'+' if direction(diff) > 0 else '-'}{margin:g}: **{BEYOND}**"
+    if verdict == WITHIN:
+        return f"{text} excludes zero but overlaps the ±{margin:g} band: **{WITHIN}**"
+    return f"{text} includes zero and reaches beyond ±{margin:g}: **inconclusive**"
 
 
 def framework_verdict(diffs: dict, margins: dict, a: str = "NumPy MLP", b: str = "PyTorch MLP") -> str:
     """The frameworks' verdict from paired differences ``{metric: diff}`` (a - b), primary metric first."""
     parts = [verdict_phrase(classify(diffs[m], margins[m]), diffs[m], margins[m], m) for m in margins if m in diffs]
-    primary = next(m for m in margins if m in diffs)
+    primary = next((m for m in margins if m in diffs), None)
+    if primary is None:
+        raise ValueError(f"no difference of {a} and {b} on a metric with a margin ({sorted(margins)}): "
+                         f"got {sorted(diffs)}")
     verdict = classify(diffs[primary], margins[primary])
-    winner, loser = (a, b) if diffs[primary]["estimate"] > 0 else (b, a)
-    head = {"equivalent": f"{a} and {b} are equivalent in quality",
-            "different": f"{winner} is better than {loser}",
-            "inconclusive": f"the runs cannot tell whether {a} and {b} differ in quality"}[verdict]
+    winner, loser = (a, b) if direction(diffs[primary]) > 0 else (b, a)
+    head = {EQUIVALENT: f"{a} and {b} are equivalent in quality",
+            BEYOND: f"{winner} is better than {loser} by more than the margin",
+            WITHIN: f"{winner} scores higher than {loser}, but possibly by less than the margin (a gap that may "
+                    "not matter)",
+            INCONCLUSIVE: f"the runs cannot tell whether {a} and {b} differ in quality"}[verdict]
     return f"**Frameworks.** On the primary metric {head}. " + "; ".join(parts) + "."
 
 
 def reference_verdict(network: str, reference: str, diff: dict, margin: float, metric: str = "pr_auc") -> str:
-    """How the better network stands against a reference model (diff = network - reference)."""
+    """How a network stands against a reference model (diff = network - reference)."""
     verdict = classify(diff, margin)
-    if verdict == "different":
-        where = "ahead of" if diff["estimate"] > 0 else "behind"
-        head = f"The {network} is **{where}** {reference}"
-    elif verdict == "equivalent":
+    where = "ahead of" if direction(diff) > 0 else "behind"
+    if verdict == BEYOND:
+        head = f"The {network} is **{where}** {reference} by more than the margin"
+    elif verdict == WITHIN:
+        head = f"The {network} is {where} {reference}, but **possibly by less than the margin**"
+    elif verdict == EQUIVALENT:
         head = f"The {network} and {reference} are **equivalent**"
     else:
         head = f"The runs cannot rank the {network} and {reference}"
@@ -118,55 +176,62 @@ def threshold_sentence(thresholds: dict, recalls: dict, f1s: dict) -> str:
             "from one run.")
 
 
-def calibration_sentence(ece: dict, brier: dict, tolerance: float = 0.02) -> str:
-    """Which models' probabilities can be read as risks (expected calibration error within ``tolerance``)."""
-    good = [m for m in ece if ece[m] <= tolerance]
-    bad = [m for m in ece if ece[m] > tolerance]
-    numbers = "; ".join(f"{m}: ECE {ece[m]:.3f}, Brier {brier[m]:.4f}" for m in ece)
-    text = f"Calibration on the test rows (mean over seeds; {numbers}). "
-    if good:
-        text += f"{', '.join(good)} {'is' if len(good) == 1 else 'are'} calibrated within ECE {tolerance:g}: the probabilities can be read as risks. "
-    if bad:
-        text += (f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} off by more than {tolerance:g}: fine for ranking "
-                 "and for a tuned threshold, misleading if read as risks.")
-    return text.strip()
+def _cells(diffs: list[dict], margin: float, up: str, down: str) -> str:
+    """A group of differences in words: one outcome for all when they agree, else each cell's own."""
+    words = [outcome(d, margin, up, down) for d in diffs]
+    numbers = "; ".join(f"{d['cell']}: {_interval(d)}" for d in diffs)
+    if len(set(words)) == 1:
+        return f"{words[0]} in every cell ({numbers})"
+    return "; ".join(f"{d['cell']}: {w} ({_interval(d)})" for d, w in zip(diffs, words))
 
 
-def imbalance_sentence(rows: list[dict], pr_margin: float, f1_margin: float, week1: dict | None = None) -> str:
-    """What class weighting and the threshold rule do (rows: backend, class_weight, threshold_rule, metrics).
+def imbalance_sentence(rows: list[dict], diffs: list[dict], margins: dict, week1: dict | None = None) -> str:
+    """What class weighting and the threshold rule do, judged over seeds by the four-way rule.
 
-    ``week1``: the week-1 NumPy model's quoted ``accuracy`` and ``f1``, to compare the 0.5 cell with.
+    Parameters
+    ----------
+    rows : list of dict
+        One per backend x class weight x threshold rule: ``backend``, ``class_weight``,
+        ``threshold_rule`` ("0.5" or tuned), ``seeds`` and the mean over seeds of ``accuracy``,
+        ``recall``, ``f1``.
+    diffs : list of dict
+        Paired differences (:func:`helpers.compare.imbalance.comparisons`), each with ``kind`` --
+        ``"threshold"`` (F1, tuned - 0.5), ``"weighting"`` (PR-AUC, balanced - none) or
+        ``"frameworks"`` (F1, NumPy - PyTorch) -- and ``cell`` (what it compares, in words).
+    margins : dict
+        ``{"pr_auc": ..., "f1": ...}``.
+    week1 : dict, optional
+        The week-1 NumPy model's quoted ``accuracy`` and ``f1``, to compare the 0.5 cell with.
     """
+    by_kind = {k: [d for d in diffs if d["kind"] == k] for k in ("threshold", "weighting", "frameworks")}
     at_half = [r for r in rows if r["threshold_rule"] == "0.5" and r["class_weight"] == "none"]
-    tuned = [r for r in rows if r["threshold_rule"] != "0.5"]
-    pr = [r["pr_auc"] for r in rows]
-    pr_spread = max(pr) - min(pr)
-    f1_tuned = [r["f1"] for r in tuned]
+    seeds = max((r["seeds"] for r in rows), default=0)
     text = ""
     if at_half:
         worst = min(at_half, key=lambda r: r["f1"])
         text += (f"Unweighted and cut at 0.5, the {worst['backend']} scores accuracy {worst['accuracy']:.3f}, recall "
-                 f"{worst['recall']:.3f} and F1 {worst['f1']:.3f}")
+                 f"{worst['recall']:.3f} and F1 {worst['f1']:.3f} (means over {seeds} seeds)")
         if week1:
             text += (f", the pattern of the week-1 NumPy model (accuracy {week1['accuracy']:.3f}, F1 {week1['f1']:.3f}, "
                      "quoted): a model whose probabilities rarely pass 0.5 on a 20 % class says 'show' almost always")
         text += ". "
-    text += f"With the threshold tuned on validation, F1 is {min(f1_tuned):.3f}-{max(f1_tuned):.3f} in every weight x backend cell. "
-    if pr_spread <= pr_margin:
-        text += (f"PR-AUC moves by only {pr_spread:.4f} across all cells (inside the ±{pr_margin:g} margin): class "
-                 "weighting and the threshold change where the model cuts, not how well it ranks. ")
-    else:
-        text += f"PR-AUC moves by {pr_spread:.4f} across the cells, more than the ±{pr_margin:g} margin: weighting changes the ranking too. "
-    by_cell: dict = {}
-    for r in rows:
-        by_cell.setdefault((r["class_weight"], r["threshold_rule"]), []).append(r["f1"])
-    gaps = [max(v) - min(v) for v in by_cell.values() if len(v) > 1]
-    if gaps:
-        gap = max(gaps)
-        text += (f"The two frameworks' F1 differ by at most {gap:.3f} in any cell: "
-                 + ("within the F1 margin, so neither framework handles imbalance better."
-                    if gap <= f1_margin else f"more than the ±{f1_margin:g} F1 margin in some cell (see the table)."))
-    return text
+    if by_kind["threshold"]:
+        text += ("**The threshold.** F1 with the validation-tuned threshold minus F1 at 0.5: "
+                 + _cells(by_kind["threshold"], margins["f1"], "higher", "lower") + ". ")
+    if by_kind["weighting"]:
+        verdicts_ = {classify(d, margins["pr_auc"]) for d in by_kind["weighting"]}
+        reading = ("class weighting changes where the model cuts, not how well it ranks" if verdicts_ == {EQUIVALENT}
+                   else "class weighting is not shown to leave the ranking unchanged")
+        text += (f"**Class weighting.** PR-AUC, balanced minus unweighted: "
+                 + _cells(by_kind["weighting"], margins["pr_auc"], "higher", "lower") + f": {reading}. ")
+    if by_kind["frameworks"]:
+        verdicts_ = {classify(d, margins["f1"]) for d in by_kind["frameworks"]}
+        reading = ("neither framework handles imbalance better" if verdicts_ == {EQUIVALENT} else
+                   "equivalence is not shown in every cell; no cell shows one framework ahead by more than the margin"
+                   if BEYOND not in verdicts_ else "in some cell one framework is ahead by more than the margin (see the table)")
+        text += ("**The frameworks.** F1, NumPy minus PyTorch, cell by cell: "
+                 + _cells(by_kind["frameworks"], margins["f1"], "NumPy ahead", "PyTorch ahead") + f": {reading}.")
+    return text.strip()
 
 
 def rounding_sentence(f64: dict, f32: dict, tolerance: float = 1e-6) -> str:
@@ -205,6 +270,30 @@ def diff_table(diffs: list[dict], margins: dict, names: list[str] | None = None)
             "SD over seeds": d["sd"], "margin": margin,
             "verdict": classify(d, margin) if margin is not None else "-"}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def widening_sentence(table) -> str:
+    """How much wider the intervals became when each seed redrew its validation rows
+    (``table`` from :func:`helpers.compare.evidence.widening`): a width that moved by more than 10 % is
+    named, in whichever direction."""
+    parts = "; ".join(f"{name}: {row.iloc[0]:.4f} to {row.iloc[1]:.4f} ({row['ratio']:.2f} x)" for name, row in table.iterrows())
+    wider = [f"{name} ({row['ratio']:.2f} x)" for name, row in table.iterrows() if row["ratio"] >= 1.1]
+    narrower = [f"{name} ({row['ratio']:.2f} x)" for name, row in table.iterrows() if row["ratio"] <= 1 / 1.1]
+    if wider and not narrower and len(wider) == len(table):
+        reading = ("redrawing widened every interval: which rows validate moves the results, and an interval "
+                   "without it would claim more precision than the runs have")
+    elif wider:
+        reading = (f"redrawing widened the interval of {', '.join(wider)}"
+                   + (f" and narrowed that of {', '.join(narrower)}" if narrower else "")
+                   + "; the others moved by less than 10 %: the validation sample's noise shows in some results")
+    elif narrower:
+        reading = (f"no interval widened by more than 10 %, and that of {', '.join(narrower)} came out narrower: "
+                   "with this many seeds an interval's width is itself noisy, and the validation sample's noise "
+                   "is not visible beside the seeds' and the test patients'")
+    else:
+        reading = ("every width moved by less than 10 %: the validation sample's noise is small beside the "
+                   "seeds' and the test patients'")
+    return f"95 % interval widths, the same seeds with fixed and with redrawn validation rows -- {parts}: {reading}."
 
 
 def spread_sentence(values: dict, metric: str = "pr_auc") -> str:
@@ -249,48 +338,49 @@ def conclusions_list(items: list[str]) -> str:
 
 
 def diff_verdicts(diffs: list[dict], margins: dict) -> list[str]:
-    """The frameworks' verdict and the better network's verdict against each reference, on the primary
-    metric (the first of ``margins``); ``diffs`` from :func:`helpers.compare.evidence.comparisons`."""
+    """The frameworks' verdict and the chosen network's verdict against each reference, on the primary
+    metric (the first of ``margins``); ``diffs`` from :func:`helpers.compare.evidence.comparisons` (whose
+    network is chosen on validation rows and named in each label)."""
     frameworks = {d["metric"]: d for d in diffs if d["label"] == "NumPy MLP - PyTorch MLP"}
     items = [framework_verdict(frameworks, {k: v for k, v in margins.items() if k in frameworks})]
     primary = next(iter(margins))
     for d in diffs:
         a, b = d["label"].split(" - ")
         if d["metric"] == primary and b in ("Gradient boosting", "Logistic regression"):
-            items.append("**Against the references.** " + reference_verdict(a, b, d, margins[primary], primary))
+            chosen = " (the network with the higher mean validation PR-AUC)" if d.get("chosen_on") == "validation" else ""
+            items.append(f"**Against the references{chosen}.** " + reference_verdict(a, b, d, margins[primary], primary))
     return items
 
 
 def study_conclusions(diffs: list[dict], margins: dict, thresholds: dict, recalls: dict, f1s: dict,
-                      ece: dict, brier: dict, imbalance: list[dict], f64: dict, f32: dict,
-                      ece_tolerance: float = 0.02, week1: dict | None = None) -> list[str]:
+                      calibration: str, imbalance: str, f64: dict, f32: dict) -> list[str]:
     """Notebook 04's conclusions, in order: frameworks, references, thresholds, calibration, imbalance, rounding.
 
-    ``diffs`` are the paired differences of :func:`helpers.compare.evidence.comparisons` (labels ``"a - b"``).
+    ``diffs`` are the paired differences of :func:`helpers.compare.evidence.comparisons` (labels ``"a - b"``);
+    ``calibration`` and ``imbalance`` the sentences of :func:`helpers.compare.calibration.calibration_sentence`
+    and :func:`imbalance_sentence`.
     """
     items = diff_verdicts(diffs, margins)
     items.append("**Thresholds.** " + threshold_sentence(thresholds, recalls, f1s))
-    items.append("**Calibration.** " + calibration_sentence(ece, brier, ece_tolerance))
-    items.append("**Imbalance.** " + imbalance_sentence(imbalance, margins.get("pr_auc", 0.005), margins.get("f1", 0.01), week1))
+    items.append("**Calibration.** " + calibration)
+    items.append("**Imbalance.** " + imbalance)
     items.append("**Rounding.** " + rounding_sentence(f64, f32))
     return items
 
 # ============================================================================ validation schemes
-# (issue 12: which findings hold in every scheme)
+# (issue 12: which findings hold in every scheme; issue 19: only a between-scheme contrast shows a dependence)
 
-FINDINGS = {"frameworks": "NumPy MLP - PyTorch MLP", "boosting": "best network - gradient boosting",
-            "logistic": "best network - logistic regression"}
-
-
-def _direction(diff: dict, margin: float) -> str:
-    verdict = classify(diff, margin)
-    if verdict == "different":
-        return "ahead" if diff["estimate"] > 0 else "behind"
-    return verdict
+FINDINGS = {"frameworks": "NumPy MLP - PyTorch MLP", "boosting": "chosen network - gradient boosting",
+            "logistic": "chosen network - logistic regression"}
 
 
-def schemes_sentences(diffs: dict, margin: float, metric: str = "pr_auc") -> list[str]:
-    """Which findings hold in every validation scheme and which depend on it.
+def schemes_sentences(diffs: dict, margin: float, contrasts: dict | None = None, metric: str = "pr_auc") -> list[str]:
+    """Which findings hold in every validation scheme, which depend on it, and which the runs leave open.
+
+    A finding "depends on the scheme" only where a between-scheme contrast -- the difference of two
+    schemes' paired differences, its interval from the schemes' independent resamples -- excludes
+    zero. Labels that merely differ (say one scheme decided, three inconclusive) show a lack of
+    power, not a dependence, and are reported as such.
 
     Parameters
     ----------
@@ -298,41 +388,63 @@ def schemes_sentences(diffs: dict, margin: float, metric: str = "pr_auc") -> lis
         ``{scheme: {"frameworks": diff, "boosting": diff, "logistic": diff}}`` (paired differences).
     margin : float
         Margin of equivalence of ``metric``.
+    contrasts : dict, optional
+        ``{finding: [contrast, ...]}`` (:func:`helpers.compare.schemes.scheme_contrasts`): each with
+        ``a``/``b`` (schemes), ``estimate``, ``low``, ``high`` and ``level`` (the interval's coverage).
     """
+    contrasts = contrasts or {}
     out = []
     for key, label in FINDINGS.items():
         per_scheme = {s: d[key] for s, d in diffs.items() if key in d}
         if not per_scheme:
             continue
-        outcome = {s: _direction(d, margin) for s, d in per_scheme.items()}
-        numbers = "; ".join(f"{s}: {_interval(d)} ({outcome[s]})" for s, d in per_scheme.items())
-        if len(set(outcome.values())) == 1:
-            word = next(iter(outcome.values()))
-            head = "Undecided in every scheme" if word == "inconclusive" else "Holds in every scheme"
-            out.append(f"**{head}** ({label}, {_name(metric)}): {word}. {numbers}.")
-        else:
-            out.append(f"**Depends on the scheme** ({label}, {_name(metric)}): {numbers}.")
+        words = {s: outcome(d, margin) for s, d in per_scheme.items()}
+        numbers = "; ".join(f"{s}: {_interval(d)} ({words[s]})" for s, d in per_scheme.items())
+        shown = [c for c in contrasts.get(key, []) if direction(c)]
+        widest = max(contrasts.get(key, []), key=lambda c: abs(c["estimate"]), default=None)
+        head = f"({label}, {_name(metric)})"
+        if shown:
+            c = max(shown, key=lambda c: min(abs(c["low"]), abs(c["high"])))
+            differs = (f"the {c['a']} - {c['b']} contrast, {_interval(c)} ({c['level']:.1%} interval), excludes zero"
+                       + (f", and {len(shown) - 1} other contrast(s) too" if len(shown) > 1 else ""))
+            if set(words.values()) == {INCONCLUSIVE}:
+                out.append(f"**Undecided in every scheme** {head}, though the schemes differ from one another "
+                           f"({differs}). {numbers}.")
+            elif len(set(words.values())) == 1:
+                out.append(f"**Holds in every scheme** {head}: {words[next(iter(words))]}; its size differs between "
+                           f"schemes ({differs}). {numbers}.")
+            else:
+                out.append(f"**Depends on the scheme** {head}: {differs}. {numbers}.")
+            continue
+        if len(set(words.values())) == 1:
+            word = next(iter(words.values()))
+            prefix = "Undecided in every scheme" if word == INCONCLUSIVE else "Holds in every scheme"
+            out.append(f"**{prefix}** {head}: {word}. {numbers}.")
+            continue
+        decided = [s for s in words if words[s] != INCONCLUSIVE]
+        not_shown = ("no between-scheme contrast excludes zero"
+                     + (f" (the largest, {widest['a']} - {widest['b']}: {_interval(widest)})" if widest else
+                        " (no contrast was computed)"))
+        out.append(f"**Decided in {len(decided)} of {len(words)} schemes** {head}; a dependence on the scheme was not "
+                   f"shown: {not_shown}. {numbers}.")
     return out
 
 
 def week1_sentence(ours: dict, quoted: dict, comparable: bool, f1_margin: float) -> str:
-    """Our networks on the week-1 test rows against the week-1 report's quoted figures."""
+    """Our networks on the week-1 test rows against the week-1 report's quoted figures.
+
+    ``ours``: ``{model: {"pr_auc", "f1", "f1_low", "f1_high", ...}}`` (means over seeds, and the F1 mean's
+    95 % interval); the quoted figure has no interval, so the rule reads ours against it.
+    """
     if not comparable:
         return ("**Not comparable:** this run is synthetic or sampled, so these are not the week-1 report's test rows; "
                 "the quoted figures are shown for orientation only.")
     parts = []
     for model, m in ours.items():
-        parts.append(f"{model}: PR-AUC {m['pr_auc']:.3f} ({m['pr_auc'] - quoted['pr_auc']:+.3f}), F1 {m['f1']:.3f} "
-                     f"({m['f1'] - quoted['f1']:+.3f})")
-    gains = [m["f1"] - quoted["f1"] for m in ours.values()]
-    judged = ("both well beyond the F1 margin" if min(gains) > f1_margin else
-              "not clearly beyond the F1 margin" if max(gains) <= f1_margin else "one beyond the F1 margin")
+        gain = {"estimate": m["f1"] - quoted["f1"], "low": m["f1_low"] - quoted["f1"], "high": m["f1_high"] - quoted["f1"]}
+        parts.append(f"{model}: PR-AUC {m['pr_auc']:.3f} ({m['pr_auc'] - quoted['pr_auc']:+.3f}), F1 {m['f1']:.3f}, "
+                     f"{_interval(gain, 3)} against the quoted F1: {outcome(gain, f1_margin, 'higher', 'lower')}")
     return (f"On the week-1 report's own test rows, against its PyTorch model (PR-AUC {quoted['pr_auc']:.4f}, F1 "
-            f"{quoted['f1']:.4f}): {'; '.join(parts)}, means over seeds, {judged}. The week-1 model was cut at 0.5 after "
-            "training without a validation split; ours early-stop and choose the threshold on validation rows.")
-
-
-# ============================================================================ cost
-# (issue 13: speed and memory sentences from bench.json; functions below this line only)
-
-
+            f"{quoted['f1']:.4f}, quoted): {'; '.join(parts)} (means over seeds, F1 margin ±{f1_margin:g}). The week-1 "
+            "model was cut at 0.5 after training without a validation split; ours early-stop and choose the threshold "
+            "on validation rows.")

@@ -1,4 +1,4 @@
-"""The week-1 report's quoted figures, the imbalance study, and the tables notebook 04 and 05 show.
+"""The week-1 report's quoted figures and the table notebook 05 shows them in.
 
 The quoted numbers live here as constants, with their source, and nowhere else: notebooks and
 sentences read them from these constants.
@@ -9,10 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.study.runs import NETWORKS, Runs
 
-__all__ = ["WEEK1_QUOTED", "WEEK1_CONFUSION", "BEST_PUBLIC_ON_ORIGINAL", "BEST_PUBLIC_SOURCE", "imbalance_rows",
-           "week1_table"]
+__all__ = ["WEEK1_QUOTED", "WEEK1_CONFUSION", "BEST_PUBLIC_ON_ORIGINAL", "BEST_PUBLIC_SOURCE", "week1_table"]
 
 #: The week-1 report's published figures: quoted, not re-run (its two models used different test splits,
 #: a 0.5 threshold, and memory measured in one notebook process).
@@ -36,33 +34,6 @@ BEST_PUBLIC_SOURCE = (
     "a re-run of the public repository Prernatripathi7/24095082-CSOC-IG (its PyTorch model, 150 epochs, with "
     "the decision threshold tuned on the test rows themselves) on exactly the week-1 test rows"
 )
-
-
-def imbalance_rows(by_weight: dict[str, Runs], seed: int) -> list[dict]:
-    """Both backends x class weighting x {threshold 0.5, threshold tuned on validation}, one seed.
-
-    Parameters
-    ----------
-    by_weight : dict
-        ``{"none": runs, "balanced": runs}``: the networks trained without and with class weights.
-    seed : int
-
-    Returns
-    -------
-    list of dict
-        ``backend``, ``class_weight``, ``threshold_rule``, ``threshold`` and the test accuracy, precision,
-        recall, F1 and PR-AUC.
-    """
-    rows = []
-    for weight, runs in by_weight.items():
-        for backend in NETWORKS:
-            record = runs.records[backend][seed]
-            for rule, key in (("0.5", "test_at_0.5"), ("tuned on validation", "test")):
-                m = record["metrics"][key]
-                rows.append({"backend": backend, "class_weight": weight, "threshold_rule": rule,
-                             "threshold": m["threshold"],
-                             **{k: m[k] for k in ("accuracy", "precision", "recall", "f1", "pr_auc")}})
-    return rows
 
 
 def week1_table(ours: dict[str, dict]) -> pd.DataFrame:

@@ -149,16 +149,45 @@ def build_matrix(cleaned: pd.DataFrame, parts: dict[str, np.ndarray], seed: int)
     """
     y = cleaned["No-show"].to_numpy(dtype=np.int64)
     features = build_features(cleaned)
-    neighbourhood, statistics = encode_neighbourhood(cleaned["Neighbourhood"], y, parts, seed)
-    raw = np.column_stack([features.to_numpy(dtype=np.float64), neighbourhood])
+    raw, scaled, scaler, statistics = encode_and_scale(features.to_numpy(dtype=np.float64), cleaned["Neighbourhood"],
+                                                       y, parts, seed)
+    return FeatureMatrix(raw=raw, scaled=scaled, names=FEATURE_NAMES + NEIGHBOURHOOD_FEATURES, features=features,
+                         scaler=scaler, neighbourhood=statistics)
+
+
+def encode_and_scale(features: np.ndarray, neighbourhood: pd.Series, y: np.ndarray, parts: dict[str, np.ndarray],
+                     seed: int) -> tuple[np.ndarray, np.ndarray, StandardScaler, dict]:
+    """The fitted steps of the pipeline, on one partition: neighbourhood columns, then scaling.
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_rows, n_features)
+        The unscaled label-free and history features (nothing fitted).
+    neighbourhood : Series of shape (n_rows,)
+        Neighbourhood of each row (names or codes).
+    y : ndarray of shape (n_rows,)
+        0/1 labels; only the training rows' are read.
+    parts : dict of position arrays (``train``, ``val``, ``test``)
+    seed : int
+        Seeds the encoder's cross-fitting folds.
+
+    Returns
+    -------
+    raw : ndarray of shape (n_rows, n_features + 2), float64
+    scaled : ndarray of shape (n_rows, n_features + 2), float32
+        Standardised with the training rows' means and standard deviations.
+    scaler : StandardScaler
+    statistics : dict
+        The neighbourhood encoder's (:func:`encode_neighbourhood`).
+    """
+    columns, statistics = encode_neighbourhood(neighbourhood, y, parts, seed)
+    raw = np.column_stack([np.asarray(features, dtype=np.float64), columns])
     scaler = StandardScaler().fit(raw[parts["train"]])
-    return FeatureMatrix(raw=raw, scaled=scaler.transform(raw).astype(np.float32),
-                         names=FEATURE_NAMES + NEIGHBOURHOOD_FEATURES, features=features, scaler=scaler,
-                         neighbourhood=statistics)
+    return raw, scaler.transform(raw).astype(np.float32), scaler, statistics
 
 
 def encoder_vs_tuning_folds(neighbourhood_train: pd.Series, y_train: np.ndarray, groups_train: np.ndarray,
-                            rate_train: np.ndarray, split: str, seed: int) -> dict:
+                            rate_train: np.ndarray, split: str, seed: int, days_train: np.ndarray | None = None) -> dict:
     """How much the tuning folds' held-out labels moved the training rows' neighbourhood rate.
 
     The target encoder is cross-fitted on all training rows, so the rate of a row in a tuning
@@ -171,7 +200,9 @@ def encoder_vs_tuning_folds(neighbourhood_train: pd.Series, y_train: np.ndarray,
     neighbourhood_train : Series of shape (n_train,)
     y_train : ndarray of shape (n_train,)
     groups_train : ndarray of shape (n_train,)
-        Patient codes of the training rows (the grouped split's tuning folds are grouped by them).
+        Patient codes of the training rows (the tuning folds are grouped by them).
+    days_train : ndarray of shape (n_train,), optional
+        Appointment days of the training rows (the temporal split's folds are forward-chaining by day).
     rate_train : ndarray of shape (n_train,)
         The prepared (unscaled) ``neighbourhood_no_show_rate`` of the training rows.
     split : str
@@ -196,7 +227,7 @@ def encoder_vs_tuning_folds(neighbourhood_train: pd.Series, y_train: np.ndarray,
     std = float(np.std(rate_train))
     scale = std if std > 0 else 1.0
     per_fold = []
-    for fit_rows, held_out in folds.for_split(split, y_train, groups_train, folds.DEFAULT_FOLDS, seed):
+    for fit_rows, held_out in folds.for_split(split, y_train, groups_train, folds.DEFAULT_FOLDS, seed, days=days_train):
         encoder = _rate_encoder(seed)
         refit = encoder.fit_transform(cats[fit_rows], y_train[fit_rows]).ravel()
         held = encoder.transform(cats[held_out]).ravel()
@@ -292,6 +323,7 @@ def prepare(
     y_all = cleaned["No-show"].to_numpy(dtype=np.int64)
     patient = patient_codes(cleaned["PatientId"])
     day = day_numbers(cleaned["AppointmentDay"])
+    hood = pd.factorize(cleaned["Neighbourhood"], sort=True)[0].astype(np.int64)
     parts = make_split(
         y_all, kind=split, seed=seed, appointment_day=cleaned["AppointmentDay"].to_numpy(),
         raw_row=cleaned["row"].to_numpy(), n_raw=n_read, groups=patient,
@@ -328,7 +360,7 @@ def prepare(
         "neighbourhood_encoding": matrix.neighbourhood,
         "encoder_vs_tuning_folds": encoder_vs_tuning_folds(
             cleaned["Neighbourhood"].iloc[train], y_all[train], patient[train],
-            matrix.raw[train, rate_column], split, seed),
+            matrix.raw[train, rate_column], split, seed, day[train]),
         "environment": {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__},
     }
     prepared = PreparedData(
@@ -338,6 +370,8 @@ def prepare(
         meta=meta,
         groups={p: patient[parts[p]] for p in PARTS},
         days={p: day[parts[p]] for p in PARTS},
+        features={p: matrix.raw[parts[p], :len(FEATURE_NAMES)] for p in PARTS},
+        hoods={p: hood[parts[p]] for p in PARTS},
     )
     if save:
         save_prepared(prepared, split_dir(processed_dir, split))

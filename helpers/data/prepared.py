@@ -5,7 +5,9 @@ Layout of ``<processed_dir>/<split>/``:
 - ``arrays.npz``: ``X_train``, ``X_val``, ``X_test`` (float32, scaled), ``y_*`` (int8 0/1),
   ``row_*`` (the raw file row of each example), ``group_*`` (int64 patient code: one code per
   ``PatientId``, shared across the parts) and ``day_*`` (int64 appointment day, days since
-  1970-01-01);
+  1970-01-01); ``F_*`` (float64, the unscaled label-free and history features) and ``hood_*``
+  (int64 neighbourhood code): what a seed's redrawn partition re-encodes and re-scales
+  (:mod:`helpers.data.redraw`), read only when asked for (``sources=True``);
 - ``meta.json``: source file name and SHA-256 (never a path), real or synthetic, split kind and
   seed, feature names, the cleaning ledger, row counts and class balance per split, the split's
   diagnostics and the neighbourhood encoder's statistics.
@@ -28,6 +30,9 @@ from helpers.artifacts import load_npz, read_json, save_npz, write_json
 PARTS = ("train", "val", "test")
 #: Arrays saved per part: ``<kind>_<part>`` in ``arrays.npz``.
 ARRAY_KINDS = ("X", "y", "row", "group", "day")
+#: Arrays a redrawn partition is rebuilt from: ``F`` (unscaled features before the neighbourhood columns)
+#: and ``hood`` (neighbourhood codes); loaded only with ``sources=True``.
+SOURCE_KINDS = ("F", "hood")
 
 
 @dataclass
@@ -36,7 +41,9 @@ class PreparedData:
 
     Every dict is keyed by part (``train``, ``val``, ``test``, or those loaded); per part,
     ``X`` is (n, n_features) float32, ``y`` (n,) int8, ``rows`` (n,) raw file rows, ``groups``
-    (n,) int64 patient codes and ``days`` (n,) int64 days since 1970-01-01.
+    (n,) int64 patient codes and ``days`` (n,) int64 days since 1970-01-01; ``features`` (n, k) float64
+    unscaled features without the neighbourhood columns and ``hoods`` (n,) int64 neighbourhood codes
+    (empty unless loaded with ``sources=True``).
     """
 
     X: dict[str, np.ndarray]
@@ -45,6 +52,8 @@ class PreparedData:
     meta: dict = field(default_factory=dict)
     groups: dict[str, np.ndarray] = field(default_factory=dict)
     days: dict[str, np.ndarray] = field(default_factory=dict)
+    features: dict[str, np.ndarray] = field(default_factory=dict)
+    hoods: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def feature_names(self) -> list[str]:
@@ -70,13 +79,16 @@ def save_prepared(data: PreparedData, folder: str | os.PathLike) -> Path:
         arrays[f"row_{part}"] = data.rows[part]
         arrays[f"group_{part}"] = np.asarray(data.groups[part], dtype=np.int64)
         arrays[f"day_{part}"] = np.asarray(data.days[part], dtype=np.int64)
+        if part in data.features:
+            arrays[f"F_{part}"] = np.asarray(data.features[part], dtype=np.float64)
+            arrays[f"hood_{part}"] = np.asarray(data.hoods[part], dtype=np.int64)
     save_npz(folder / "arrays.npz", **arrays)
     write_json(folder / "meta.json", data.meta)
     return folder
 
 
 def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "stratified",
-                  parts: tuple[str, ...] = PARTS) -> PreparedData:
+                  parts: tuple[str, ...] = PARTS, sources: bool = False) -> PreparedData:
     """Load what :func:`helpers.data.pipeline.prepare` saved for ``split``.
 
     Parameters
@@ -85,6 +97,9 @@ def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "
     split : str
     parts : tuple of str
         Which parts to load (arrays of the others are never read).
+    sources : bool
+        Also load the unscaled features and neighbourhood codes (:data:`SOURCE_KINDS`) that a
+        redrawn partition is rebuilt from.
 
     Raises
     ------
@@ -101,7 +116,8 @@ def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         raise ValueError(f"unknown part(s) {unknown}; choose from {PARTS}")
-    wanted = {f"{kind}_{p}" for p in parts for kind in ARRAY_KINDS}
+    kinds = ARRAY_KINDS + (SOURCE_KINDS if sources else ())
+    wanted = {f"{kind}_{p}" for p in parts for kind in kinds}
     arrays = load_npz(folder / "arrays.npz", keys=wanted)
     missing = sorted(wanted - set(arrays))
     if missing:
@@ -116,6 +132,8 @@ def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "
         meta=read_json(folder / "meta.json"),
         groups={p: arrays[f"group_{p}"] for p in parts},
         days={p: arrays[f"day_{p}"] for p in parts},
+        features={p: arrays[f"F_{p}"] for p in parts} if sources else {},
+        hoods={p: arrays[f"hood_{p}"] for p in parts} if sources else {},
     )
 
 

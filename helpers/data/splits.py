@@ -17,6 +17,13 @@ Kinds
     random_state=42)`` on the raw file's row positions, before cleaning; the validation rows are
     carved (stratified, seeded) from the rest. Rows removed by cleaning stay removed.
 
+Every seed's own partition
+--------------------------
+The test rows are cut first and never change. The non-test rows are then partitioned into training and
+validation rows by :func:`partition_rest`, the one rule that also redraws a partition for every seed of
+the repeated study (:mod:`helpers.data.redraw`): stratified on the label, whole patients for
+``grouped``. The temporal split's validation rows are always the latest training days.
+
 Where the labels enter
 ----------------------
 The stratified, grouped and original splits use the labels of all rows to *balance* the parts
@@ -62,7 +69,6 @@ def original_test_rows(n_raw: int) -> np.ndarray:
 def _check_enough(y: np.ndarray, kind: str) -> None:
     counts = np.bincount(y, minlength=2)
     if counts.min() < 10:
-
         raise DataError(
             f"too few rows for a {kind} train/validation/test split: {counts[0]} shows and "
             f"{counts[1]} no-shows (need at least 10 of each)"
@@ -94,14 +100,57 @@ def grouped_split(y: np.ndarray, groups: np.ndarray, seed: int = 42) -> dict[str
     .. math:: \\sum_{q} (r_q / r - f_q)^2 + (s_q / s - f_q)^2
 
     where :math:`r_q, s_q` are the rows and no-shows assigned to part :math:`q` so far,
-    :math:`r, s` their totals and :math:`f_q` the target fractions (0.7, 0.1, 0.2). The row shares
+    :math:`r, s` their totals and :math:`f_q` the target fractions. Two cuts: test (0.2) from the
+    rest (0.8), then validation (1/8 of the rest) by :func:`partition_rest`, the rule every seed's
+    redrawn partition follows (:mod:`helpers.data.redraw`), so the test patients never change. The row shares
     and the no-show rate of every part come out close to the targets, and a plain loop over the
     patients takes a fraction of a second on the real file's 62k patients, where
     ``StratifiedGroupKFold`` (which recomputes fold statistics with NumPy per patient) takes about
     25 s for the two cuts. The few largest patients go to the same part whatever the seed.
     """
-    part_of_row = assign_groups(y, groups, [FRACTIONS[p] for p in PARTS], seed)
-    return {name: np.flatnonzero(part_of_row == code).astype(np.int64) for code, name in enumerate(PARTS)}
+    y = np.asarray(y).astype(np.int64)
+    groups = np.asarray(groups)
+    in_test = assign_groups(y, groups, [1 - FRACTIONS["test"], FRACTIONS["test"]], seed) == 1
+    rest = np.flatnonzero(~in_test)
+    train, val = partition_rest("grouped", y[rest], seed, groups=groups[rest])
+    return {"train": rest[train], "val": rest[val], "test": np.flatnonzero(in_test).astype(np.int64)}
+
+
+def partition_rest(kind: str, y_rest: np.ndarray, seed: int, groups=None) -> tuple[np.ndarray, np.ndarray]:
+    """Train and validation positions within the non-test rows ``y_rest`` (in row order), by ``kind``'s rule.
+
+    The one rule for the first partition (:func:`make_split`) and for every seed's redrawn partition
+    (:func:`helpers.data.redraw.redraw`): ``stratified`` and ``original`` draw the validation rows at
+    random, stratified on the label; ``grouped`` draws whole patients (``groups``), stratified as far
+    as whole patients allow. The validation share of the non-test rows is 1/8 (10 % of all rows).
+
+    Parameters
+    ----------
+    kind : {"stratified", "grouped", "original"}
+        The temporal scheme has no random partition: its validation rows are always the latest days.
+    y_rest : ndarray of shape (n_rest,)
+        0/1 labels of the non-test rows, in row order.
+    seed : int
+    groups : ndarray of shape (n_rest,), optional
+        Patient of each row (needed for ``grouped``).
+
+    Returns
+    -------
+    (train, val) : sorted int64 positions into ``y_rest``
+    """
+    y_rest = np.asarray(y_rest).astype(np.int64)
+    share = FRACTIONS["val"] / (FRACTIONS["train"] + FRACTIONS["val"])
+    if kind in ("stratified", "original"):
+        train, val = train_test_split(np.arange(len(y_rest)), test_size=share, stratify=y_rest, random_state=seed)
+    elif kind == "grouped":
+        if groups is None:
+            raise ValueError("the grouped partition needs the patient (groups) of each non-test row")
+        in_val = assign_groups(y_rest, groups, [1 - share, share], seed) == 1
+        train, val = np.flatnonzero(~in_val), np.flatnonzero(in_val)
+    else:
+        raise ValueError(f"split kind {kind!r} has no random train/validation partition "
+                         "(the temporal scheme validates on the latest days)")
+    return np.sort(train).astype(np.int64), np.sort(val).astype(np.int64)
 
 
 def make_split(
@@ -146,11 +195,10 @@ def make_split(
     if kind not in SPLIT_KINDS:
         raise ValueError(f"unknown split kind {kind!r}; choose one of {', '.join(map(repr, SPLIT_KINDS))}")
     _check_enough(y, kind)
-    val_share_of_rest = FRACTIONS["val"] / (FRACTIONS["train"] + FRACTIONS["val"])
-
     if kind == "stratified":
         rest, test = train_test_split(positions, test_size=FRACTIONS["test"], stratify=y, random_state=seed)
-        train, val = train_test_split(rest, test_size=val_share_of_rest, stratify=y[rest], random_state=seed)
+        rest = np.sort(rest)
+        train, val = (rest[i] for i in partition_rest(kind, y[rest], seed))
     elif kind == "grouped":
         if groups is None:
             raise ValueError("the grouped split needs groups (the PatientId of each row); pass groups=...")
@@ -180,7 +228,7 @@ def make_split(
         in_test = np.isin(np.asarray(raw_row), original_test_rows(n_raw))
         test = positions[in_test]
         rest = positions[~in_test]
-        train, val = train_test_split(rest, test_size=val_share_of_rest, stratify=y[rest], random_state=seed)
+        train, val = (rest[i] for i in partition_rest(kind, y[rest], seed))
     return {name: np.sort(np.asarray(part, dtype=np.int64)) for name, part in
             (("train", train), ("val", val), ("test", test))}
 

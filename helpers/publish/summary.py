@@ -15,7 +15,7 @@ from helpers.artifacts import read_json, write_json
 from helpers.compare.evidence import spread
 from helpers.cost.record import current_record
 
-__all__ = ["save_study", "save_schemes", "headline_markdown", "best_model_sentence", "speed_sentence", "memory_sentence"]
+__all__ = ["save_study", "save_schemes", "headline_markdown", "references_sentence", "speed_sentence", "memory_sentence"]
 
 _METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
 
@@ -34,7 +34,8 @@ def save_study(results_dir, meta: dict, runs, resamples, diffs: list[dict], marg
     thresholds = {m: runs.thresholds(m).tolist() for m in runs.models}
     record = {"split": runs.split, "seeds": runs.seeds, "source": meta["source"], "sample_rows": meta.get("sample_rows"),
               "test_rows": int(len(runs.y_test)), "clustered": resamples.clustered,
-              "n_resamples": resamples.n_resamples, "margins": margins, "table": table, "thresholds": thresholds,
+              "n_resamples": resamples.n_resamples, "redraw_validation": bool(runs.meta.get("redraw_validation")),
+              "margins": margins, "table": table, "thresholds": thresholds,
               "diffs": [{k: d[k] for k in ("label", "metric", "estimate", "low", "high", "sd")} for d in diffs],
               "conclusions": conclusions}
     return write_json(_study_path(results_dir, runs.split), record)
@@ -53,17 +54,14 @@ def _framework_sentence(study: dict) -> str:
     return next((c for c in study["conclusions"] if c.startswith("**Frameworks.**")), study["conclusions"][0])
 
 
-def best_model_sentence(study: dict, metric: str = "pr_auc") -> str:
-    """Which model scores highest on ``metric`` (mean over seeds, with its interval), and where the networks stand."""
-    table = study["table"]
-    ranked = sorted(table, key=lambda m: table[m][metric]["mean"], reverse=True)
-    best, v = ranked[0], table[ranked[0]][metric]
-    name = metric.replace("_", "-").upper()
-    networks = [m for m in ranked if m.endswith("MLP") and m != best]
-    others = "; ".join(f"{m} {table[m][metric]['mean']:.3f}" for m in networks)
-    return (f"**Best model.** {best} has the highest mean test {name}, {v['mean']:.3f} [{v['low']:.3f}, "
-            f"{v['high']:.3f}]" + (f" ({others})" if others else "") + "; the paired differences and their verdicts "
-            "against the margins are in notebook 04.")
+def references_sentence(study: dict) -> str:
+    """The network chosen on validation against the reference models: the study's own verdicts (worded by
+    :mod:`helpers.compare.verdicts`), joined; no model is ranked on test rows here."""
+    found = [c for c in study["conclusions"] if c.startswith("**Against the references")]
+    if not found:
+        return "**Against the references.** Not compared in this study."
+    head = found[0].split(".**", 1)[0] + ".**"
+    return head + " " + " ".join(c.split(".**", 1)[1].strip() for c in found)
 
 
 def speed_sentence(bench: dict, batch_size: int = 512) -> str:
@@ -103,13 +101,15 @@ def headline_markdown(split: str = "stratified", results_dir=None, processed_dir
     s = read_json(study_path)
     source = s["source"]
     lines = [f"From `make publish` on `{source['source_name']}` (sha256 `{str(source['sha256'])[:12]}...`), split "
-             f"`{s['split']}`: {s['test_rows']:,} test rows, {len(s['seeds'])} training runs per model, every choice "
-             "made on validation rows; margins declared first: "
+             f"`{s['split']}`: {s['test_rows']:,} test rows, {len(s['seeds'])} training runs per model"
+             + (", each seed with its own validation rows" if s.get("redraw_validation") else "")
+             + ", every choice made on validation rows; margins declared first: "
              + ", ".join(f"±{v:g} {k.replace('_', '-').upper()}" for k, v in s["margins"].items()) + ".", "",
-             f"- {_framework_sentence(s)}", f"- {best_model_sentence(s)}"]
+             f"- {_framework_sentence(s)}", f"- {references_sentence(s)}"]
     schemes_path = _schemes_path(results_dir)
     if schemes_path.is_file():
-        lines.append(f"- **Validation schemes** (notebook 05). {read_json(schemes_path)['sentences'][0]}")
+        lines.append("- **Validation schemes** (notebook 05), each finding judged in every scheme:")
+        lines += [f"  - {sentence}" for sentence in read_json(schemes_path)["sentences"]]
     bench = current_record(processed_dir, split, results_dir)
     if bench is not None:
         lines += [f"- {speed_sentence(bench, batch_size)}", f"- {memory_sentence(bench)}"]

@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from helpers.data.prepared import PARTS, PreparedData, load_prepared
+from helpers.data.redraw import redraw
 
 __all__ = ["data_fingerprint", "run_tasks", "worker_data", "one_thread"]
 
@@ -41,8 +42,11 @@ def data_fingerprint(data: PreparedData) -> str:
     return h.hexdigest()[:16]
 
 
-def worker_data(processed_dir: str, split: str, fingerprint: str) -> PreparedData:
+def worker_data(processed_dir: str, split: str, fingerprint: str, partition: int | None = None) -> PreparedData:
     """The prepared data of ``split`` in this process (loaded once), checked against ``fingerprint``.
+
+    With ``partition`` other than the split's own seed, the train / validation partition of that seed
+    (:func:`helpers.data.redraw.redraw`, kept for the next task of the same partition).
 
     Raises
     ------
@@ -53,7 +57,7 @@ def worker_data(processed_dir: str, split: str, fingerprint: str) -> PreparedDat
     key = (processed_dir, split)
     cached = _DATA.get(key)
     if cached is None or cached[0] != fingerprint:
-        data = load_prepared(processed_dir, split)
+        data = load_prepared(processed_dir, split, sources=True)
         found = data_fingerprint(data)
         if found != fingerprint:
             raise RuntimeError(
@@ -61,7 +65,15 @@ def worker_data(processed_dir: str, split: str, fingerprint: str) -> PreparedDat
                 f"instead of {fingerprint}): re-run notebook 01 and then this notebook"
             )
         _DATA[key] = (fingerprint, data)
-    return _DATA[key][1]
+        _DATA.pop((processed_dir, split, "partition"), None)
+    data = _DATA[key][1]
+    if partition is None or int(partition) == int(data.meta["split"]["seed"]):
+        return data
+    held = _DATA.get((processed_dir, split, "partition"))
+    if held is None or held[0] != (fingerprint, int(partition)):
+        held = ((fingerprint, int(partition)), redraw(data, int(partition)))
+        _DATA[(processed_dir, split, "partition")] = held
+    return held[1]
 
 
 class one_thread:

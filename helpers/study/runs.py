@@ -2,13 +2,17 @@
 
 Seed ``s`` gives both networks the same initial weights and the same batch order (the shared loop
 of :mod:`helpers.models.base` draws both from ``random_state=s``) and seeds gradient boosting's own
-randomness. Every run early-stops on the validation split (the networks on validation PR-AUC,
+randomness. With ``redraw_validation`` (the default) seed ``s`` also trains on its own train /
+validation partition of the non-test rows (:mod:`helpers.data.redraw`: the scheme's rule, encoders and
+scaler refitted on that seed's training rows, the test rows unchanged), shared by every model of that
+seed, so the pairing holds and the spread over seeds includes which rows validate. Every run early-stops on the validation split (the networks on validation PR-AUC,
 gradient boosting on its validation loss: it is given the validation rows explicitly) and picks its
 own decision threshold on the validation split (maximum F1); the test split is read only to score
 the finished run. The logistic regression and the dummy have no randomness, and neither has gradient
 boosting here: it early-stops on the given validation rows (no internal random split) and uses every
 feature and row in every tree, so ``random_state`` changes nothing (a test checks it). These are
-fitted once and stand for every seed.
+fitted once per partition: once for every seed when the partition is fixed (the temporal scheme, or
+``redraw_validation=False``), else once per seed.
 
 Each run is saved atomically under ``<results_dir>/<split>/runs/`` as ``<stem>.json`` (parameters,
 threshold, metrics, history, the cache key) and ``<stem>.npz`` (validation and test probabilities,
@@ -29,6 +33,7 @@ import numpy as np
 from helpers import paths
 from helpers.artifacts import load_npz, read_json, save_npz, to_jsonable, write_json
 from helpers.data.prepared import PreparedData
+from helpers.data.redraw import partition_seed
 from helpers.fingerprint import source_fingerprint
 from helpers.metrics import evaluate, tune_threshold
 from helpers.models.numpy_mlp import NumpyMLPClassifier
@@ -50,8 +55,8 @@ MODELS = NETWORKS + REFERENCES
 #: Models without randomness: one fit stands for every seed.
 SEED_FREE = frozenset({"Logistic regression", "Gradient boosting", "Always show (dummy)"})
 #: The modules whose code decides a run's numbers (their source is in every cache key).
-CODE_MODULES = ("study.runs", "study.parallel", "models.base", "models.layers", "models.numpy_mlp", "models.torch_mlp",
-                "models.losses", "metrics")
+CODE_MODULES = ("study.runs", "study.parallel", "data.redraw", "data.splits", "data.pipeline", "models.base",
+                "models.layers", "models.numpy_mlp", "models.torch_mlp", "models.losses", "metrics")
 #: The network settings a run takes from the notebook parameters.
 NETWORK_KEYS = ("hidden_layer_sizes", "learning_rate", "batch_size", "max_epochs", "weight_decay",
                 "class_weight", "patience", "dtype")
@@ -132,21 +137,22 @@ def _fit(model, name: str, data: PreparedData) -> None:
         model.fit(X, y)
 
 
-def run_key(name: str, params: dict, seed: int, fingerprint: str) -> dict:
-    """What identifies one run: model, parameters, seed, data and code."""
+def run_key(name: str, params: dict, seed: int, fingerprint: str, partition: int) -> dict:
+    """What identifies one run: model, parameters, seed, partition (the seed of its train / validation
+    partition, :func:`helpers.data.redraw.partition_seed`), data and code."""
     return to_jsonable({"model": name, "params": params, "seed": None if name in SEED_FREE else int(seed),
-                        "data": fingerprint, "code": source_fingerprint(CODE_MODULES)})
+                        "partition": int(partition), "data": fingerprint, "code": source_fingerprint(CODE_MODULES)})
 
 
 def _stem(key: dict) -> str:
     slug = key["model"].split(" ")[0].lower()
-    seed = "all" if key["seed"] is None else f"s{key['seed']}"
+    seed = f"p{key['partition']}" if key["seed"] is None else f"s{key['seed']}"
     return f"{slug}_{seed}_{stable_hash(key)}"
 
 
 def _train_and_save(task: dict) -> str:
     """Worker: fit one model, score it on validation and test, save it; returns the stem."""
-    data = worker_data(task["processed_dir"], task["split"], task["fingerprint"])
+    data = worker_data(task["processed_dir"], task["split"], task["fingerprint"], task["partition"])
     name, params, seed = task["name"], task["params"], task["seed"]
     model = build_model(name, params, seed)
     started = time.perf_counter()
@@ -156,7 +162,7 @@ def _train_and_save(task: dict) -> str:
     fixed = getattr(model, "fixed_threshold", None)
     threshold = float(fixed) if fixed is not None else float(tune_threshold(data.y["val"], proba["val"]))
     record = {
-        "model": name, "seed": seed, "params": params, "threshold": threshold,
+        "model": name, "seed": seed, "partition": task["partition"], "params": params, "threshold": threshold,
         "threshold_rule": "fixed (always 'show')" if fixed is not None else "maximise F1 on the validation split",
         "metrics": {"test": evaluate(data.y["test"], proba["test"], threshold),
                     "test_at_0.5": evaluate(data.y["test"], proba["test"], 0.5),
@@ -182,7 +188,7 @@ class Runs:
     seeds: list[int]
     records: dict[str, dict[int, dict]]  #: model -> seed -> saved record
     arrays: dict[str, dict[int, dict[str, np.ndarray]]]  #: model -> seed -> proba_val, proba_test (+ weights)
-    y_val: np.ndarray
+    y_val: np.ndarray  #: validation labels of the split's own partition (a redrawn seed has its own)
     y_test: np.ndarray
     groups_test: np.ndarray | None = None
     trained: int = 0  #: how many runs were trained now (the rest came from the cache)
@@ -205,7 +211,7 @@ class Runs:
 
 def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dict, references: dict,
                   processed_dir=None, results_dir=None, models=MODELS, n_jobs: int = 2,
-                  progress: bool = True, verbose: bool = False) -> Runs:
+                  progress: bool = True, verbose: bool = False, redraw_validation: bool = True) -> Runs:
     """Train (or load from the cache) every model in ``models`` once per seed on ``split``.
 
     Parameters
@@ -224,6 +230,9 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
     models : sequence of str
     n_jobs : int
         Worker processes for the runs that are not cached.
+    redraw_validation : bool
+        Give each seed its own train / validation partition (:func:`helpers.data.redraw.partition_seed`);
+        False: every seed trains on notebook 01's partition.
 
     Returns
     -------
@@ -239,8 +248,10 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
             raise ValueError(f"unknown model {name!r}; choose from {MODELS}")
         params = network if name in NETWORKS else to_jsonable(references.get(name, {}))
         for seed in seeds:
-            key = run_key(name, params, seed, fingerprint)
-            plan[(name, seed)] = {"name": name, "params": params, "seed": int(seed), "key": key, "stem": _stem(key),
+            partition = partition_seed(data.meta, seed, redraw_validation)
+            key = run_key(name, params, seed, fingerprint, partition)
+            plan[(name, seed)] = {"name": name, "params": params, "seed": int(seed), "partition": partition,
+                                  "key": key, "stem": _stem(key),
                                   "folder": str(folder), "processed_dir": processed, "split": split,
                                   "fingerprint": fingerprint}
     missing, seen = [], set()
@@ -248,7 +259,8 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
         if task["stem"] not in seen and not _is_cached(folder, task["stem"], task["key"]):
             missing.append(task)
         seen.add(task["stem"])
-    missing.sort(key=lambda t: ("PyTorch" not in t["name"], "NumPy" not in t["name"]))  # longest first
+    missing.sort(key=lambda t: (t["partition"], "PyTorch" not in t["name"], "NumPy" not in t["name"]))  # a worker
+    # rebuilds a partition only when it changes; within one, the longest fits first
     if verbose and missing:
         print(f"training {len(missing)} run(s) of split {split!r} in {min(n_jobs, len(missing))} process(es); "
               f"{len(plan) - len(missing)} taken from the cache", flush=True)
@@ -263,7 +275,10 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
     groups = getattr(data, "groups", None)
     return Runs(split=split, seeds=[int(s) for s in seeds], records=records, arrays=arrays, y_val=data.y["val"],
                 y_test=data.y["test"], groups_test=None if not groups else groups.get("test"),
-                trained=len(missing), meta={"fingerprint": fingerprint, "code": source_fingerprint(CODE_MODULES)})
+                trained=len(missing), meta={"fingerprint": fingerprint, "code": source_fingerprint(CODE_MODULES),
+                                            "redraw_validation": bool(redraw_validation),
+                                            "partitions": {int(s): partition_seed(data.meta, s, redraw_validation)
+                                                           for s in seeds}})
 
 
 def _is_cached(folder: Path, stem: str, key: dict) -> bool:

@@ -1,21 +1,28 @@
 """Choosing hyper-parameters without the test split: k-fold cross-validation on the training rows.
 
 Every model family gets the same treatment: a small grid, scored by PR-AUC (average precision) on the
-same folds of the split's **training rows only** (:func:`helpers.data.folds.for_split`: stratified, or
-grouped by patient for the patient-grouped split), the best mean chosen. Inside each fold the
-network early-stops on its own stratified slice of the fold's training rows and gradient boosting on
-its own internal slice, so neither the validation nor the test split takes part in the choice. The
-networks are tuned with the NumPy backend: the training loop is shared, so the choice holds for the
-PyTorch twin too. The validation split is too small to rank settings that differ by a few
-thousandths (its PR-AUC moves by about 0.01 between seeds); the folds compare settings pairwise on
-identical rows.
+same folds of the split's **training rows only**, the best mean chosen. The folds follow the split's
+own rule (:func:`helpers.data.folds.for_split`): **grouped by patient** for the stratified, grouped and
+original splits, whose training rows repeat patients (random row folds would put one patient's
+near-duplicate same-day appointments on both sides of a fold and favour weak regularisation), and
+**forward-chaining by day** for the temporal split (each fold trains on the earlier days and is
+scored on the next days). Inside each fold the networks and gradient boosting early-stop on a slice of
+the fold's training rows cut by the same rule (:func:`helpers.data.folds.early_stopping_rows`: whole
+patients, or the latest days; about :data:`helpers.models.base.VALIDATION_FRACTION` of the rows) and
+fit on the rest; the logistic regression, which does not stop early, fits on all of them. Neither
+the validation nor the test split takes part in the choice. The networks are tuned with the NumPy
+backend: the training loop is shared, so the choice holds for the PyTorch twin too. The validation
+split is too small to rank settings that differ by a few thousandths (its PR-AUC moves by about 0.01
+between seeds); the folds compare settings pairwise on identical rows.
 
 Fits run in parallel worker processes (:func:`helpers.study.parallel.run_tasks`) and each split's tables
-are cached in ``data/results/<split>/tuning_<family>.json`` with the data and code fingerprints.
+are cached in ``data/results/<split>/tuning_<family>.json`` with the kind of folds, the data and the
+code fingerprints.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
 
@@ -29,11 +36,13 @@ from helpers import paths
 from helpers.artifacts import read_json, to_jsonable, write_json
 from helpers.data import folds as cv
 from helpers.fingerprint import source_fingerprint
+from helpers.models.base import VALIDATION_FRACTION
 from helpers.study.parallel import data_fingerprint, run_tasks
 from helpers.study.runs import build_model
 
-__all__ = ["FAMILIES", "DEFAULT_GRIDS", "cross_validate_grid", "tune_split", "best_setting", "find_setting",
-           "describe_choice", "largest_effects", "save_grid", "load_grid"]
+__all__ = ["DEFAULT_GRIDS", "FAMILIES", "best_setting", "cross_validate_grid", "describe_choice",
+           "find_setting", "fold_rows", "largest_effects", "load_grid", "save_grid", "takes_validation_rows",
+           "tune_split"]
 
 #: Model family -> the model of the report it tunes.
 FAMILIES = {"network": "NumPy MLP", "logistic": "Logistic regression", "boosting": "Gradient boosting"}
@@ -47,19 +56,91 @@ CODE_MODULES = ("study.tuning", "study.runs", "data.folds", "study.parallel", "m
                 "models.numpy_mlp", "models.torch_mlp", "models.losses", "metrics")
 
 
+def takes_validation_rows(model) -> bool:
+    """Whether ``model.fit`` takes early-stopping rows (``X_val``, ``y_val``) and would use them.
+
+    A capability check, not a list of names: the networks and
+    :class:`~sklearn.ensemble.HistGradientBoostingClassifier` take them (the latter unless its
+    ``early_stopping`` is False, when it refuses them); the logistic regression does not.
+    """
+    try:
+        parameters = inspect.signature(model.fit).parameters
+    except (TypeError, ValueError):
+        return False
+    if not {"X_val", "y_val"} <= set(parameters):
+        return False
+    get_params = getattr(model, "get_params", None)
+    return not (get_params is not None and get_params().get("early_stopping", True) is False)
+
+
 def _score_fold(task: dict) -> tuple[float, float]:
-    """Worker: fit one setting on one fold's training rows; (PR-AUC on its held-out rows, seconds)."""
-    X, y, train, held_out = task["X"], task["y"], task["train"], task["held_out"]
+    """Worker: fit one setting on one fold's training rows; (PR-AUC on its held-out rows, seconds).
+
+    A model that stops early (:func:`takes_validation_rows`) fits on ``task["fit"]`` and stops on
+    ``task["stop"]`` (both parts of the fold's training rows); any other fits on all of ``task["train"]``.
+    """
+    X, y, held_out = task["X"], task["y"], task["held_out"]
     model = clone(task["estimator"]).set_params(**task["params"])
     started = time.perf_counter()
-    model.fit(X[train], y[train])
+    if task.get("stop") is not None and takes_validation_rows(model):
+        fit, stop = task["fit"], task["stop"]
+        model.fit(X[fit], y[fit], X_val=X[stop], y_val=y[stop])
+    else:
+        model.fit(X[task["train"]], y[task["train"]])
     seconds = time.perf_counter() - started
     return float(average_precision_score(y[held_out], model.predict_proba(X[held_out])[:, 1])), seconds
 
 
-def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, seed: int = 42,
-                        progress: bool = True, groups=None, n_jobs: int = 1) -> pd.DataFrame:
-    """PR-AUC of every setting in ``param_grid`` by stratified (or patient-grouped) k-fold cross-validation.
+def fold_rows(split: str, y, groups=None, days=None, n_splits: int = cv.DEFAULT_FOLDS, seed: int = 42,
+              stop_fraction: float | None = VALIDATION_FRACTION) -> list[dict]:
+    """The rows of every tuning fold: what each model fits on, stops on and is scored on.
+
+    Parameters
+    ----------
+    split : str
+        The split kind: its folds follow :func:`helpers.data.folds.for_split`.
+    y : ndarray of shape (n,)
+        Labels of the split's training rows.
+    groups, days : ndarray of shape (n,), optional
+        Their patients and days.
+    n_splits, seed : int
+    stop_fraction : float or None
+        Share of a fold's training rows in its early-stopping slice
+        (:func:`helpers.data.folds.early_stopping_rows`); None: no slice.
+
+    Returns
+    -------
+    list of ``n_splits`` dicts
+        ``train`` (the fold's training positions), ``held_out`` (its scored positions), ``fit`` and
+        ``stop`` (``train`` cut into rows to fit on and the early-stopping slice; None without
+        ``stop_fraction``): sorted int64 positions into ``y``.
+    """
+    y = np.asarray(y)
+    groups = None if groups is None else np.asarray(groups)
+    days = None if days is None else np.asarray(days)
+    out = []
+    for train, held_out in cv.for_split(split, y, groups, n_splits, seed, days=days):
+        fit = stop = None
+        if stop_fraction is not None:
+            fit_pos, stop_pos = cv.early_stopping_rows(
+                split, y[train], None if groups is None else groups[train],
+                days=None if days is None else days[train], fraction=stop_fraction, seed=seed)
+            fit, stop = train[fit_pos], train[stop_pos]
+        out.append({"train": train, "held_out": held_out, "fit": fit, "stop": stop})
+    return out
+
+
+def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = cv.DEFAULT_FOLDS, seed: int = 42,
+                        progress: bool = True, groups=None, n_jobs: int = 1, *, split: str = "stratified",
+                        days=None, stop_fraction: float = VALIDATION_FRACTION) -> pd.DataFrame:
+    """PR-AUC of every setting in ``param_grid`` by k-fold cross-validation on the training rows.
+
+    The folds are :func:`helpers.data.folds.for_split`'s for ``split``: forward-chaining by day for
+    ``"temporal"``; else grouped by patient when ``groups`` is given, stratified on the label without.
+    A model that stops early (the networks, gradient boosting: :func:`takes_validation_rows`) fits on
+    each fold's training rows less an early-stopping slice cut by the same rule
+    (:func:`helpers.data.folds.early_stopping_rows`) and stops on that slice; any other model fits on
+    all of the fold's training rows. The held-out rows are only scored.
 
     Parameters
     ----------
@@ -71,14 +152,20 @@ def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, se
     y : ndarray of shape (n,)
         Training rows only.
     n_splits : int
-        Folds; the same folds (:func:`helpers.data.folds.cv_folds`, seeded by ``seed``) for every setting.
+        Folds; the same folds (seeded by ``seed``) for every setting.
     seed : int
     progress : bool
         A tqdm bar over the fits.
     groups : ndarray of shape (n,), optional
-        Patient of each row: folds grouped by patient.
+        Patient of each row: folds (and early-stopping slices) grouped by patient.
     n_jobs : int
         Worker processes.
+    split : str
+        The split kind whose folds to use (``"temporal"`` needs ``days``).
+    days : ndarray of shape (n,), optional
+        Appointment day of each row (int64 days since 1970-01-01).
+    stop_fraction : float
+        Share of a fold's training rows in its early-stopping slice.
 
     Returns
     -------
@@ -90,13 +177,14 @@ def cross_validate_grid(estimator, param_grid: dict, X, y, n_splits: int = 5, se
     if not param_grid:
         raise ValueError("param_grid is empty: give at least one parameter with a list of values")
     X, y = np.asarray(X), np.asarray(y)
-    splits = cv.cv_folds(y, groups, n_splits=n_splits, seed=seed)
     settings = list(ParameterGrid(param_grid))
     base = clone(estimator)
     if "verbose" in base.get_params():
         base.set_params(verbose=False)
-    tasks = [{"estimator": base, "params": params, "X": X, "y": y, "train": train, "held_out": held_out}
-             for params in settings for train, held_out in splits]
+    stops = takes_validation_rows(base)
+    splits = fold_rows(split, y, groups, days, n_splits, seed, stop_fraction if stops else None)
+    tasks = [{"estimator": base, "params": params, "X": X, "y": y, **rows}
+             for params in settings for rows in splits]
     scores = run_tasks(_score_fold, tasks, n_jobs=n_jobs, desc="cross-validation", progress=progress)
     rows = []
     for i, params in enumerate(settings):
@@ -126,11 +214,18 @@ def tune_split(data, split: str, family: str, base_params: dict | None = None, g
                progress: bool = True) -> tuple[pd.DataFrame, dict]:
     """Cross-validate ``family``'s grid on ``split``'s training rows (or load it from the cache).
 
+    The folds are the split's own (:func:`helpers.data.folds.for_split`, given the training rows'
+    patients and days): grouped by patient for the stratified, grouped and original splits,
+    forward-chaining by day for the temporal split; the models that stop early do so on a slice of
+    each fold's training rows cut by the same rule (:func:`cross_validate_grid`). A cached table is
+    reused only when its key matches: the family, grid, fixed settings, folds and their kind, the
+    early-stopping share, the seed, the data and the code.
+
     Parameters
     ----------
     data : PreparedData
-        The split's prepared arrays; only the training rows (and, for the grouped split, their
-        patients) are read.
+        The split's prepared arrays; only the training rows (``X``, ``y``, and their patients
+        ``groups`` and days ``days``) are read.
     split : str
     family : {"network", "logistic", "boosting"}
     base_params : dict, optional
@@ -147,29 +242,45 @@ def tune_split(data, split: str, family: str, base_params: dict | None = None, g
     table : DataFrame
         As :func:`cross_validate_grid`.
     meta : dict
-        ``family``, ``model``, ``grid``, ``folds``, ``seed``, ``rows`` (training rows), ``grouped``,
+        ``family``, ``model``, ``grid``, ``folds``, ``fold_kind`` (a key of
+        :data:`helpers.data.folds.FOLD_KINDS`: ``"grouped"`` or ``"forward"``), ``folds_described``
+        (e.g. ``"grouped by patient"``), ``stop_fraction``, ``seed``, ``rows`` (training rows),
         ``best`` (the chosen setting), ``cache_key``.
+
+    Raises
+    ------
+    ValueError
+        An unknown family, or data without the training rows' patients (days for ``temporal``).
     """
+    if family not in FAMILIES:
+        raise ValueError(f"unknown model family {family!r}; choose one of {list(FAMILIES)}")
     grid = DEFAULT_GRIDS[family] if grid is None else grid
     base_params = dict(base_params or {})
     for name in grid:
         base_params.pop(name, None)
-    groups = getattr(data, "groups", None) or {}
-    grouped = split == "grouped"
-    if grouped and groups.get("train") is None:
-        raise ValueError("the grouped split's tuning folds need the patients of the training rows (re-run notebook 01)")
-    key = to_jsonable({"family": family, "grid": grid, "base": base_params, "folds": n_splits, "seed": seed,
-                       "grouped": grouped, "data": data_fingerprint(data), "code": source_fingerprint(CODE_MODULES)})
+    groups = (getattr(data, "groups", None) or {}).get("train")
+    days = (getattr(data, "days", None) or {}).get("train")
+    kind = cv.fold_kind(split)
+    if kind == "forward" and days is None:
+        raise ValueError("the temporal split's tuning folds are forward-chaining by day and need the days of the "
+                         "training rows (re-run notebook 01)")
+    if kind == "grouped" and groups is None:
+        raise ValueError(f"the {split} split's tuning folds are grouped by patient and need the patients of the "
+                         "training rows (re-run notebook 01)")
+    key = to_jsonable({"family": family, "grid": grid, "base": base_params, "folds": n_splits, "fold_kind": kind,
+                       "stop_fraction": VALIDATION_FRACTION, "seed": seed, "data": data_fingerprint(data),
+                       "code": source_fingerprint(CODE_MODULES)})
     folder = paths.resolve(results_dir, paths.RESULTS_DIR) / split
     loaded = load_grid(folder, family)
     if loaded is not None and loaded[1].get("cache_key") == key:
         return loaded
     estimator = _family_estimator(family, base_params, seed)
     table = cross_validate_grid(estimator, grid, data.X["train"], data.y["train"], n_splits=n_splits, seed=seed,
-                                progress=progress, groups=groups.get("train") if grouped else None, n_jobs=n_jobs)
-    meta = {"family": family, "model": FAMILIES[family], "grid": grid, "folds": n_splits, "seed": seed,
-            "rows": int(len(data.y["train"])), "grouped": grouped, "best": best_setting(table, list(grid)),
-            "cache_key": key}
+                                progress=progress, groups=groups, n_jobs=n_jobs, split=split, days=days,
+                                stop_fraction=VALIDATION_FRACTION)
+    meta = {"family": family, "model": FAMILIES[family], "grid": grid, "folds": n_splits, "fold_kind": kind,
+            "folds_described": cv.FOLD_KINDS[kind], "stop_fraction": VALIDATION_FRACTION, "seed": seed,
+            "rows": len(data.y["train"]), "best": best_setting(table, list(grid)), "cache_key": key}
     save_grid(table, folder, **meta)
     return load_grid(folder, family)
 

@@ -1,15 +1,19 @@
 """helpers.compare.evidence: resamples weighted or by index agree, patients stay whole, paired differences and
-intervals over seeds, one common threshold for float drift, and the tables and inputs the notebooks read."""
+intervals over seeds, one common threshold for float drift, the tables and inputs the notebooks read, the
+network met with the references is chosen on validation rows only (test labels cannot move the choice), paired
+replicates, and how much the intervals widen when each seed redraws its validation rows."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
-from helpers.compare import evidence
+from helpers.compare import evidence, verdicts
 from helpers.metrics import (
     bootstrap_indices,
-    expected_calibration_error,
+    evaluate,
     mcnemar_exact,
     resample_metrics,
     resample_weights,
@@ -105,19 +109,19 @@ def test_tables_and_inputs_read_every_model_of_the_runs():
     assert table.loc["NumPy MLP", "threshold"] == "0.300 ± 0.000"
     assert "[" not in evidence.summary_table(runs, None, metrics=("pr_auc",)).loc["NumPy MLP", "pr_auc"]
     assert evidence.per_seed(runs, ["f1"], ["NumPy MLP"]) == {"NumPy MLP": {"f1": runs.metric("NumPy MLP", "f1").tolist()}}
-    labels = [d["label"] for d in evidence.comparisons(runs, res, metrics=("pr_auc",))]
-    assert labels == ["NumPy MLP - PyTorch MLP", "NumPy MLP - Gradient boosting", "NumPy MLP - Logistic regression"]
+    found = evidence.comparisons(runs, res, metrics=("pr_auc", "f1"))
+    assert [d["label"] for d in found] == ["NumPy MLP - PyTorch MLP", "NumPy MLP - Gradient boosting",
+                                           "NumPy MLP - Logistic regression"] * 2
+    assert [d["metric"] for d in found] == ["pr_auc"] * 3 + ["f1"] * 3
+    assert [d.get("chosen_on") for d in found] == [None, "validation", "validation"] * 2
     probas, thresholds = evidence.first_seed_scores(runs)
     assert "Always show (dummy)" not in probas and thresholds["PyTorch MLP"] == 0.3
     pr, roc = evidence.curve_scores(runs)
     assert set(pr) == set(SIGNALS) and pr["NumPy MLP"] == runs.records["NumPy MLP"][0]["metrics"]["test"]["pr_auc"]
     assert 0.5 < roc["NumPy MLP"] <= 1
-    ece, brier = evidence.calibration(runs, ["NumPy MLP"], n_bins=5)
-    assert ece["NumPy MLP"] == pytest.approx(np.mean([expected_calibration_error(runs.y_test, runs.proba("NumPy MLP", s), 5)
-                                                      for s in runs.seeds]))
-    assert brier["NumPy MLP"] == pytest.approx(runs.metric("NumPy MLP", "brier").mean())
     thresholds, recalls, f1s = evidence.threshold_inputs(runs)
     assert thresholds == {m: [0.3, 0.3] for m in ("NumPy MLP", "PyTorch MLP")} and len(recalls["NumPy MLP"]) == 2
+    assert f1s["PyTorch MLP"] == runs.metric("PyTorch MLP", "f1").tolist()
     assert set(evidence.first_seed_records(runs)) == {"NumPy MLP", "PyTorch MLP"}
     assert set(evidence.first_seed_confusions(runs)) == {"NumPy MLP", "PyTorch MLP"}
 
@@ -129,3 +133,137 @@ def test_drift_table_puts_the_two_precisions_side_by_side():
     assert list(table.index) == ["float64", "float32"]
     assert table.loc["float32", "test rows labelled differently"] == 3
     assert table.loc["float32", "epochs (NumPy, PyTorch)"] == "(5, 6)"
+
+
+# ============================================================================ no choice on test rows
+
+def with_validation(runs, signals, seed_offset=100):
+    """The same runs with validation probabilities (and metrics) of their own, separating as ``signals`` say."""
+    rng = np.random.default_rng(7)
+    y_val = (rng.random(300) < 0.3).astype(int)
+    records = {m: {s: dict(r) for s, r in by_seed.items()} for m, by_seed in runs.records.items()}
+    arrays = {m: {s: dict(a) for s, a in by_seed.items()} for m, by_seed in runs.arrays.items()}
+    for m, signal in signals.items():
+        for s in runs.seeds:
+            p = separating(signal)(y_val, np.random.default_rng(seed_offset + s))
+            r = records[m][s]
+            records[m][s] = {**r, "metrics": {**r["metrics"], "val": evaluate(y_val, p, r["threshold"])}}
+            arrays[m][s]["proba_val"] = p
+    return dataclasses.replace(runs, records=records, arrays=arrays, y_val=y_val)
+
+
+def with_test(runs, y_test, probas):
+    """The same runs on other test labels and test probabilities (``probas[model][seed]``), metrics recomputed."""
+    records = {m: {s: dict(r) for s, r in by_seed.items()} for m, by_seed in runs.records.items()}
+    arrays = {m: {s: dict(a) for s, a in by_seed.items()} for m, by_seed in runs.arrays.items()}
+    for m in probas:
+        for s in runs.seeds:
+            p, r = probas[m][s], records[m][s]
+            records[m][s] = {**r, "metrics": {**r["metrics"], "test": evaluate(y_test, p, r["threshold"]),
+                                              "test_at_0.5": evaluate(y_test, p, 0.5)}}
+            arrays[m][s]["proba_test"] = p
+    return dataclasses.replace(runs, records=records, arrays=arrays, y_test=y_test)
+
+
+class Untouchable(dict):
+    """A mapping whose every read fails the test: what best_network must never look at."""
+
+    def __getitem__(self, key):
+        raise AssertionError(f"the choice read {key!r} on test rows")
+
+    def get(self, key, default=None):
+        return self[key]
+
+
+def test_the_choice_of_network_cannot_see_the_test_labels():
+    base = fake_runs(seeds=(0, 1, 2, 3))  # on test rows the NumPy MLP (signal 1.6) beats the PyTorch MLP (1.5)
+    runs = with_validation(base, {"NumPy MLP": 1.0, "PyTorch MLP": 2.5})
+    assert runs.metric("NumPy MLP", "pr_auc").mean() > runs.metric("PyTorch MLP", "pr_auc").mean()
+    assert runs.metric("PyTorch MLP", "pr_auc", "val").mean() > runs.metric("NumPy MLP", "pr_auc", "val").mean()
+    assert evidence.best_network(runs) == "PyTorch MLP"  # validation decides, against the test rows
+
+    # permuted and flipped test labels, the networks' test probabilities swapped: the choice stays
+    rng = np.random.default_rng(3)
+    order = rng.permutation(runs.y_test.size)
+    swapped = {"NumPy MLP": {s: runs.proba("PyTorch MLP", s)[order] for s in runs.seeds},
+               "PyTorch MLP": {s: 1 - runs.proba("NumPy MLP", s) for s in runs.seeds}}
+    for y_test in (runs.y_test[order], 1 - runs.y_test):
+        moved = with_test(runs, y_test, swapped)
+        assert moved.metric("NumPy MLP", "pr_auc").tolist() != runs.metric("NumPy MLP", "pr_auc").tolist()
+        assert evidence.best_network(moved) == "PyTorch MLP"
+    # a test side that cannot be read at all: the choice still works
+    blind = dataclasses.replace(runs, y_test=None, records={
+        m: {s: {**r, "metrics": {**r["metrics"], "test": Untouchable(), "test_at_0.5": Untouchable()}}
+            for s, r in by_seed.items()} for m, by_seed in runs.records.items()}, arrays={
+        m: {s: Untouchable() for s in by_seed} for m, by_seed in runs.arrays.items()})
+    assert evidence.best_network(blind) == "PyTorch MLP"
+
+    # the validation rows decide: other validation scores flip the choice, test rows unchanged
+    flipped = with_validation(base, {"NumPy MLP": 2.5, "PyTorch MLP": 1.0})
+    assert evidence.best_network(flipped) == "NumPy MLP"
+    assert evidence.best_network(runs, "roc_auc") == "PyTorch MLP"
+
+
+def test_comparisons_meet_the_references_with_the_network_chosen_on_validation():
+    runs = with_validation(fake_runs(seeds=(0, 1)), {"NumPy MLP": 1.0, "PyTorch MLP": 2.5})
+    res = evidence.resample_runs(runs, 30, seed=0, n_jobs=1, progress=False)
+    found = evidence.comparisons(runs, res, metrics=("pr_auc",))
+    assert [d["label"] for d in found] == ["NumPy MLP - PyTorch MLP", "PyTorch MLP - Gradient boosting",
+                                           "PyTorch MLP - Logistic regression"]
+    assert found[1]["estimate"] == pytest.approx(
+        (runs.metric("PyTorch MLP", "pr_auc") - runs.metric("Gradient boosting", "pr_auc")).mean())
+
+
+# ============================================================================ paired replicates, widening
+
+def test_paired_replicates_are_the_replicates_of_paired():
+    runs = fake_runs(groups=np.arange(400) // 2)
+    res = evidence.resample_runs(runs, 120, seed=3, n_jobs=1, progress=False)
+    reps = evidence.paired_replicates(res, "NumPy MLP", "Gradient boosting", "f1")
+    assert reps.shape == (120,)
+    d = evidence.paired(runs, res, "NumPy MLP", "Gradient boosting", "f1")
+    assert (d["low"], d["high"]) == tuple(np.nanquantile(reps, [0.025, 0.975]))
+    narrow = evidence.paired(runs, res, "NumPy MLP", "Gradient boosting", "f1", alpha=0.5)
+    assert (narrow["low"], narrow["high"]) == tuple(np.nanquantile(reps, [0.25, 0.75]))
+    # replicate r: mean over its drawn seeds of the per-seed difference on its drawn rows
+    a, b = res.scores["NumPy MLP"]["f1"], res.scores["Gradient boosting"]["f1"]
+    manual = [np.mean(a[res.seed_draws[r], r] - b[res.seed_draws[r], r]) for r in range(120)]
+    np.testing.assert_allclose(reps, manual)
+    np.testing.assert_allclose(evidence.paired_replicates(res, "Gradient boosting", "NumPy MLP", "f1"), -reps)
+    assert np.all(evidence.paired_replicates(res, "NumPy MLP", "NumPy MLP", "pr_auc") == 0)
+
+
+def seed_signal(skip, fixed=None):
+    """Probabilities whose strength is redrawn per seed (``fixed``: the same for every seed)."""
+    def make(y, rng):
+        if fixed is not None:
+            rng = np.random.default_rng(fixed)
+        for _ in range(skip):
+            rng.uniform()
+        return separating(rng.uniform(0.3, 3.0))(y, rng)
+    return make
+
+
+def test_widening_is_above_one_when_the_redrawn_runs_spread_more():
+    seeds = tuple(range(6))
+    redrawn = fake_runs({"NumPy MLP": seed_signal(0), "PyTorch MLP": seed_signal(1)}, seeds=seeds,
+                        groups=np.arange(400) // 2)
+    fixed = fake_runs({"NumPy MLP": seed_signal(0, fixed=11), "PyTorch MLP": seed_signal(1, fixed=12)}, seeds=seeds,
+                      groups=np.arange(400) // 2)
+    assert redrawn.metric("NumPy MLP", "pr_auc").std() > 10 * fixed.metric("NumPy MLP", "pr_auc").std()
+    pairs = {name: (r, evidence.resample_runs(r, 150, seed=0, n_jobs=1, progress=False))
+             for name, r in (("redrawn", redrawn), ("fixed", fixed))}
+    table = evidence.widening(pairs["redrawn"], pairs["fixed"])
+    assert list(table.index) == ["NumPy MLP, mean PR-AUC", "PyTorch MLP, mean PR-AUC", "NumPy MLP - PyTorch MLP"]
+    assert list(table.columns) == ["interval width, fixed validation rows", "interval width, redrawn per seed", "ratio"]
+    s = evidence.spread(*pairs["fixed"], "NumPy MLP", "pr_auc")
+    assert table.iloc[0, 0] == pytest.approx(s["high"] - s["low"])
+    d = evidence.paired(*pairs["redrawn"], "NumPy MLP", "PyTorch MLP", "pr_auc")
+    assert table.iloc[2, 1] == pytest.approx(d["high"] - d["low"])
+    np.testing.assert_allclose(table["ratio"], table.iloc[:, 1] / table.iloc[:, 0])
+    assert (table["ratio"] > 1.1).all()
+    assert "redrawing widened every interval" in verdicts.widening_sentence(table)
+    backwards = evidence.widening(pairs["fixed"], pairs["redrawn"])
+    assert (backwards["ratio"] < 1 / 1.1).all()
+    np.testing.assert_allclose(backwards["ratio"], 1 / table["ratio"])
+    assert "narrower" in verdicts.widening_sentence(backwards)

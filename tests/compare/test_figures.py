@@ -76,10 +76,30 @@ def test_pr_and_roc_curves(data):
     check_figure(figures.pr_curves(y, probas, prevalence=0.2))
 
 
+def _smoothed(grid_max):
+    """Curves as :func:`helpers.compare.calibration.smoothed_curves` returns them (made up)."""
+    grid = np.linspace(0.02, grid_max, 50)
+    curve = grid ** 1.1
+    return {"grid": grid, "curve": curve, "low": curve - 0.02, "high": curve + 0.03}
+
+
 def test_calibration_curves(data):
-    y, probas = data
-    fig = check_figure(figures.calibration_curves(y, probas, n_bins=8))
-    assert any("calibrated" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    _, probas = data
+    curves = {"NumPy MLP": _smoothed(0.7), "Logistic regression": _smoothed(0.6)}
+    fig = check_figure(figures.calibration_curves(curves, probas))
+    ax, ax_hist = fig.axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Perfectly calibrated", "NumPy MLP",
+                                                                   "Logistic regression"]
+    bands = ax.collections  # one shaded band per model, in the model's colour
+    assert len(bands) == 2
+    np.testing.assert_allclose(bands[0].get_facecolor()[0][:3], matplotlib.colors.to_rgb(style.color_for("NumPy MLP")))
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_array_equal(lines["NumPy MLP"].get_ydata(), curves["NumPy MLP"]["curve"])
+    assert ax.get_xlim() == pytest.approx((0, 0.7 * 1.05))  # up to the largest grid value, not to 1
+    assert ax.get_ylim() == pytest.approx((0, (0.7 ** 1.1 + 0.03) * 1.05))  # the highest band's top
+    assert len(ax_hist.patches) == len(probas) and ax_hist.get_ylabel() == "Rows"
+    alone = check_figure(figures.calibration_curves(curves))  # no histogram without the predictions
+    assert len(alone.axes) == 1 and alone.axes[0].get_xlabel() == "Predicted probability"
 
 
 def test_imbalance_grid():

@@ -1,5 +1,6 @@
 """helpers.publish.summary: the README's headline is written from the saved study, schemes and
-benchmark records (fabricated here), and its sentences flip with the numbers."""
+benchmark records (fabricated here), its sentences flip with the numbers, and the references are judged by the
+study's own verdicts (no model ranked on test rows)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.fakes import fake_runs
 
 META = {"source": {"source_name": "KaggleV2-May-2016.csv.zip", "sha256": "0123456789abcdef" * 4, "synthetic": False},
         "sample_rows": None}
-CONCLUSIONS = ["**Frameworks.** NumPy MLP and PyTorch MLP are equivalent.", "**References.** Other words."]
+CONCLUSIONS = ["**Frameworks.** NumPy MLP and PyTorch MLP are equivalent.", "**Thresholds.** Other words."]
 
 
 @pytest.fixture
@@ -36,16 +37,34 @@ def test_save_study_writes_the_table_diffs_and_conclusions(saved):
     assert s["thresholds"]["NumPy MLP"] == [0.3, 0.3, 0.3]
 
 
-def test_best_model_sentence_follows_the_table():
-    table = {"NumPy MLP": {"pr_auc": {"mean": 0.37, "low": 0.35, "high": 0.39}},
-             "PyTorch MLP": {"pr_auc": {"mean": 0.36, "low": 0.34, "high": 0.38}},
-             "Gradient boosting": {"pr_auc": {"mean": 0.40, "low": 0.38, "high": 0.42}}}
-    text = summary.best_model_sentence({"table": table})
-    assert text.startswith("**Best model.** Gradient boosting has the highest mean test PR-AUC, 0.400 [0.380, 0.420]")
-    assert "(NumPy MLP 0.370; PyTorch MLP 0.360)" in text
-    table["NumPy MLP"]["pr_auc"]["mean"] = 0.45
-    text = summary.best_model_sentence({"table": table})
-    assert "NumPy MLP has the highest" in text and "(PyTorch MLP 0.360)" in text
+HEAD = "**Against the references (the network with the higher mean validation PR-AUC).**"
+REFERENCES = [(f"{HEAD} The PyTorch MLP is **behind** Gradient boosting by more than the margin: PR-AUC difference "
+              "-0.0160 [-0.0230, -0.0090] (margin ±0.005)."),
+              (f"{HEAD} The PyTorch MLP is ahead of Logistic regression, but **possibly by less than the margin**: "
+              "PR-AUC difference +0.0056 [+0.0017, +0.0095] (margin ±0.005).")]
+
+
+def test_references_sentence_joins_the_studys_own_verdicts():
+    text = summary.references_sentence({"conclusions": [CONCLUSIONS[0], *REFERENCES, "**Thresholds.** x."]})
+    assert text == ("**Against the references (the network with the higher mean validation PR-AUC).** The PyTorch MLP "
+                    "is **behind** Gradient boosting by more than the margin: PR-AUC difference -0.0160 [-0.0230, "
+                    "-0.0090] (margin ±0.005). The PyTorch MLP is ahead of Logistic regression, but **possibly by less "
+                    "than the margin**: PR-AUC difference +0.0056 [+0.0017, +0.0095] (margin ±0.005).")
+    assert text.count("**Against the references") == 1 and "Thresholds" not in text and "Frameworks" not in text
+    one = summary.references_sentence({"conclusions": [CONCLUSIONS[0], REFERENCES[1]]})
+    assert "Logistic regression" in one and "Gradient boosting" not in one
+    assert summary.references_sentence({"conclusions": CONCLUSIONS}) == \
+        "**Against the references.** Not compared in this study."
+
+
+def test_references_sentence_reads_what_the_verdicts_wrote():
+    from helpers.compare import verdicts
+
+    d = {"estimate": 0.02, "low": 0.01, "high": 0.03, "metric": "pr_auc", "sd": 0.001, "chosen_on": "validation",
+         "label": "NumPy MLP - Gradient boosting"}
+    items = verdicts.diff_verdicts([{**d, "label": "NumPy MLP - PyTorch MLP"}, d], {"pr_auc": 0.005})
+    text = summary.references_sentence({"conclusions": items})
+    assert text == items[1] and "**ahead of** Gradient boosting by more than the margin" in text
 
 
 def test_speed_and_memory_sentences_flip_with_the_benchmark():
@@ -65,15 +84,34 @@ def test_headline_reads_every_saved_record(saved, monkeypatch):
     text = summary.headline_markdown("stratified", results_dir=results)
     assert text.startswith("From `make publish` on `KaggleV2-May-2016.csv.zip` (sha256 `0123456789ab...`)")
     assert "400 test rows, 3 training runs per model" in text and "±0.005 PR-AUC" in text
-    assert f"- {CONCLUSIONS[0]}" in text and "**Best model.** NumPy MLP" in text
+    assert f"- {CONCLUSIONS[0]}" in text and "- **Against the references.** Not compared in this study." in text
+    assert "each seed with its own validation rows" not in text  # the fake runs record no redraw
     assert "Validation schemes" not in text and "**Speed.**" not in text
     diffs = {"stratified": {k: {"estimate": 0.0, "low": -0.01, "high": 0.01, "extra": 1}
                             for k in ("frameworks", "boosting", "logistic")}}
-    path = summary.save_schemes(results, {"stratified": {}}, diffs, ["**Holds in every scheme** x."], repeats=2)
+    path = summary.save_schemes(results, {"stratified": {}}, diffs, ["**Holds in every scheme** x.",
+                                                                     "**Decided in 1 of 4 schemes** y."], repeats=2)
     assert summary.read_json(path)["diffs"]["stratified"]["boosting"] == {"estimate": 0.0, "low": -0.01, "high": 0.01}
     monkeypatch.setattr(summary, "current_record", lambda *args: fabricated(FAST_NUMPY, SLOW_TORCH))
     text = summary.headline_markdown("stratified", results_dir=results)
-    assert "- **Validation schemes** (notebook 05). **Holds in every scheme** x." in text
+    assert "- **Validation schemes** (notebook 05), each finding judged in every scheme:" in text
+    assert "\n  - **Holds in every scheme** x.\n  - **Decided in 1 of 4 schemes** y." in text
     assert "- **Speed.**" in text and "- **Memory.**" in text
     with pytest.raises(FileNotFoundError, match="no saved study for split 'grouped'"):
         summary.headline_markdown("grouped", results_dir=results)
+
+
+@pytest.mark.parametrize("redraw", [True, False])
+def test_save_study_records_the_partition_rule_and_the_headline_reports_it(tmp_path, monkeypatch, redraw):
+    runs = fake_runs(split="stratified", seeds=(0, 1))
+    runs.meta["redraw_validation"] = redraw
+    res = evidence.resample_runs(runs, 20, seed=0, n_jobs=1, progress=False)
+    path = summary.save_study(tmp_path, META, runs, res, [], {"pr_auc": 0.005}, [CONCLUSIONS[0], *REFERENCES])
+    assert summary.read_json(path)["redraw_validation"] is redraw
+    assert summary.read_json(path)["clustered"] is False  # no patients given: rows resampled
+    monkeypatch.setattr(summary, "current_record", lambda *args: None)
+    text = summary.headline_markdown("stratified", results_dir=tmp_path)
+    assert ("2 training runs per model, each seed with its own validation rows, every choice" in text) is redraw
+    assert "- **Against the references (the network with the higher mean validation PR-AUC).** The PyTorch MLP is " \
+           "**behind** Gradient boosting" in text
+    assert "The PyTorch MLP is ahead of Logistic regression, but **possibly by less than the margin**" in text

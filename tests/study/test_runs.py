@@ -17,13 +17,13 @@ NET = {"hidden_layer_sizes": (8,), "learning_rate": 1e-2, "batch_size": 128, "ma
 REFS = {"Logistic regression": {"C": 1.0}, "Gradient boosting": {"max_iter": 20}}
 
 
-
-
-def runs_of(prepared, results, seeds=(0, 1), n_jobs=1, models=study.MODELS, processed="processed", **net):
+def runs_of(prepared, results, seeds=(0, 1), n_jobs=1, models=study.MODELS, processed="processed", redraw=True,
+            **net):
     root, _ = prepared
     data = load_prepared(root / processed, "stratified")
     return study.repeated_runs(data, "stratified", list(seeds), {**NET, **net}, REFS, root / processed,
-                               root / results, models=models, n_jobs=n_jobs, progress=False)
+                               root / results, models=models, n_jobs=n_jobs, progress=False,
+                               redraw_validation=redraw)
 
 
 def test_seeds_for():
@@ -35,7 +35,7 @@ def test_seeds_for():
 
 def test_runs_are_paired_cached_and_reproducible(prepared):
     runs = runs_of(prepared, "r1")
-    assert runs.trained == 2 * 2 + 3  # two networks x two seeds; three seed-free models once
+    assert runs.trained == 2 * 2 + 3 * 2  # two networks x two seeds; three seed-free models once per partition
     np_hist, pt_hist = (runs.records[m][0]["history"] for m in study.NETWORKS)
     # seed 0: the same initial weights and batch order, so the first epoch's loss agrees to float32 rounding
     assert np_hist[0]["train_loss"] == pytest.approx(pt_hist[0]["train_loss"], rel=1e-5)
@@ -45,6 +45,8 @@ def test_runs_are_paired_cached_and_reproducible(prepared):
     np.testing.assert_array_equal(again.proba("NumPy MLP", 1), runs.proba("NumPy MLP", 1))
     changed = runs_of(prepared, "r1", learning_rate=5e-3)
     assert changed.trained == 2 * 2  # only the networks' key changed
+    fixed = runs_of(prepared, "r1", redraw=False)
+    assert fixed.trained == 2 * 2 + 3  # one partition: the seed-free models once
     for model in study.MODELS:
         record = runs.records[model][0]
         assert record["threshold"] == pytest.approx(record["metrics"]["test"]["threshold"])
@@ -81,7 +83,8 @@ def test_test_labels_change_nothing_upstream(prepared):
                                   n_jobs=1, progress=False)
     np.testing.assert_array_equal(a["cv_pr_auc"], b["cv_pr_auc"])
     assert meta_b["rows"] == len(data.y["train"])
-    save_prepared(shuffled, split_dir(root / "shuffled", "stratified"))
+    sources = load_prepared(root / "processed", "stratified", sources=True)
+    save_prepared(dataclasses.replace(sources, y={**sources.y, "test": y_test}), split_dir(root / "shuffled", "stratified"))
     one = runs_of(prepared, "l1", seeds=(0,))
     two = runs_of(prepared, "l2", seeds=(0,), processed="shuffled")
     assert two.trained > 0  # a new data fingerprint: really recomputed
@@ -101,3 +104,19 @@ def test_tuning_is_cached_and_refuses_an_unknown_family(prepared):
     assert meta2["cache_key"] == meta["cache_key"]
     with pytest.raises(ValueError, match="unknown model family"):
         tuning.tune_split(data, "stratified", "forest", grid={"x": [1]}, results_dir=root / "t3")
+
+
+def test_each_seed_trains_on_its_own_partition_shared_by_every_model(prepared):
+    """Redrawn validation rows: seeds differ in which rows validate, the models of one seed share them, the
+    test rows never change; without redrawing every seed validates on notebook 01's rows."""
+    redrawn = runs_of(prepared, "p1")
+    fixed = runs_of(prepared, "p2", redraw=False)
+    assert redrawn.meta["partitions"] == {0: 0, 1: 1} and fixed.meta["partitions"] == {0: 3, 1: 3}
+    for runs in (redrawn, fixed):
+        for seed in runs.seeds:
+            assert {runs.records[m][seed]["partition"] for m in study.MODELS} == {runs.meta["partitions"][seed]}
+    lr = "Logistic regression"
+    assert redrawn.records[lr][0]["metrics"]["val"] != redrawn.records[lr][1]["metrics"]["val"]
+    assert fixed.records[lr][0] is fixed.records[lr][1] or fixed.records[lr][0] == fixed.records[lr][1]
+    assert not np.array_equal(redrawn.proba(lr, 0), redrawn.proba(lr, 1))  # refitted encoders and model
+    assert len(redrawn.proba(lr, 0)) == len(fixed.proba(lr, 0)) == len(redrawn.y_test)
