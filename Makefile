@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine (Python 3.11, make, git):
-#   make report   run the notebooks 01-06 in order into reports/ and export them to HTML
+#   make report   run the notebooks 01-07 in order into reports/ and export them to HTML
 #   make test     run the test suite
 # Both create .venv from requirements.txt the first time (a stamp avoids reinstalling).
 
@@ -22,7 +22,7 @@ export JUPYTER_PREFER_ENV_PATH := 1
 .PHONY: help venv report run publish html pdf bench test test-fast lab clean
 
 help:
-	@echo "make report   run notebooks 01-06 on the data found (or the synthetic default) into reports/, with HTML"
+	@echo "make report   run notebooks 01-07 on the data found (or the synthetic default) into reports/, with HTML"
 	@echo "make test     run the tests (unit tests and small-sample notebook runs)"
 	@echo "make publish  re-execute the committed notebooks in place on the real data and refresh figures/"
 	@echo "make html     export executed notebooks to HTML;  make pdf   the same to PDF, plus reports/report.pdf"

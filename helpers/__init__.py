@@ -22,11 +22,12 @@ Stages, in pipeline order
    cached ``runs``, and what the model notebooks share (``experiment``)
 4. ``compare``  ``evidence`` over seeds, ``verdicts`` (the four-way rule and its sentences), ``calibration``
    (intercept, slope, smoothed curve), the ``imbalance`` study, ``schemes``, ``week1`` (the quoted
-   week-1 figures), ``explorer``, ``figures`` and ``study_figures``
+   week-1 figures), ``decision`` curves and ``subgroups`` (notebook 07), ``explorer``, ``figures`` and
+   ``study_figures``
 5. ``cost``     ``profiling`` and ``measure`` (fresh processes), the ``record`` (numbers and targets),
    ``figures`` and ``sentences`` of notebook 06; ``python -m helpers.cost`` is ``make bench``
 6. ``publish``  the ``runner`` (``python -m helpers.publish``), ``export`` to HTML and PDF, the README's
-   ``summary``
+   ``summary``, and the model ``card`` with the TRIPOD+AI checklist
 """
 
 __version__ = "0.1.0"

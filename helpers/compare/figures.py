@@ -466,3 +466,54 @@ def cv_grid_heatmap(
     return fig
 
 
+
+
+def decision_curves(
+    evidence: Mapping[str, Mapping],
+    title: str = "Decision curves (net benefit, 95 % band over seeds and patients)",
+) -> Figure:
+    """Net benefit against threshold probability for each model, reminding everyone and reminding no one.
+
+    Parameters
+    ----------
+    evidence : mapping name -> dict
+        As :func:`helpers.compare.decision.decision_evidence` returns it: per model, and for
+        ``"Remind everyone"``, arrays ``thresholds``, ``net_benefit``, ``low`` and ``high`` of shape (T,);
+        ``"Remind everyone"`` may also hold the ``prevalence``.
+    title : str
+        Axes title.
+
+    Returns
+    -------
+    Figure
+        Each model's curve (line) and band (shaded, alpha 0.2) in its colour; "Remind everyone" dashed
+        grey with its band; "Remind no one" a black line at 0. The y-axis runs from -15 % to 110 % of
+        the highest curve or band (at least the prevalence), so the steep fall of "remind everyone" at
+        high thresholds is cut off and the region where the curves differ stays readable.
+    """
+    fig, ax = plt.subplots(figsize=(7.0, 4.6), layout="constrained")
+    everyone = "Remind everyone"
+    tops = []
+    for name, e in evidence.items():
+        t = np.asarray(e["thresholds"], dtype=float)
+        if name == everyone:
+            ax.fill_between(t, e["low"], e["high"], color="0.4", alpha=0.15, linewidth=0)
+            ax.plot(t, e["net_benefit"], color="0.3", linestyle="--", linewidth=1.4, label=everyone)
+            tops.append(float(e.get("prevalence", np.nanmax(e["high"]))))
+        else:
+            color = color_for(name)
+            ax.fill_between(t, e["low"], e["high"], color=color, alpha=0.2, linewidth=0)
+            ax.plot(t, e["net_benefit"], color=color, linewidth=1.6, label=name)
+            tops.append(float(np.nanmax(e["high"])))
+    ax.axhline(0.0, color="black", linewidth=1.0, label="Remind no one")
+    top = 1.1 * max([v for v in tops if np.isfinite(v)] or [0.1])
+    top = top if top > 0 else 0.1
+    ax.set_ylim(-0.15 * top, top)
+    grids = [np.asarray(e["thresholds"], dtype=float) for e in evidence.values()]
+    if grids:
+        ax.set_xlim(min(g.min() for g in grids), max(g.max() for g in grids))
+    ax.set_xlabel("Threshold probability")
+    ax.set_ylabel("Net benefit (no-shows caught per patient)")
+    ax.legend(loc="upper right")
+    ax.set_title(title)
+    return fig

@@ -39,6 +39,8 @@ __all__ = ["SCHEMES", "SchemeResult", "run_scheme", "scheme_cells", "scheme_tabl
            "contrasts_table"]
 
 SCHEMES = ("stratified", "grouped", "temporal", "original")
+#: The metrics notebook 05 resamples (its tables, differences and the week-1 comparison read no others).
+SCHEME_METRICS = ("pr_auc", "roc_auc", "f1")
 
 
 @dataclass
@@ -71,7 +73,7 @@ def run_scheme(split: str, *, main_split: str, data_path, seed: int, sample_rows
                          {name: params for name, (params, _, _) in references.items()},
                          processed_dir, results_dir, n_jobs=n_jobs, progress=progress,
                          redraw_validation=redraw_validation)
-    res = evidence.resample_runs(runs, n_bootstrap, seed, clustered=True, n_jobs=n_jobs,
+    res = evidence.resample_runs(runs, n_bootstrap, seed, clustered=True, metrics=SCHEME_METRICS, n_jobs=n_jobs,
                                  cache_dir=results_folder(results_dir, split), progress=progress)
     return SchemeResult(split, data.meta, choice, references, runs, res)
 

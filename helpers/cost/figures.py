@@ -21,9 +21,10 @@ from helpers.cost.profiling import PHASE_LABELS, PHASES
 from helpers.cost.record import BACKENDS
 from helpers.style import color_for, new_axes
 
-__all__ = ["phase_bars", "gflops_bars", "memory_stack_bars", "variant_bars", "all_figures", "figure", "environment_table",
-           "speed_table", "phase_table", "arithmetic_table", "variant_table", "memory_table", "week1_table",
-           "targets_table"]
+__all__ = ["phase_bars", "gflops_bars", "memory_stack_bars", "variant_bars", "rows_figures", "all_figures", "figure",
+           "environment_table", "speed_table", "ratio_table", "private_memory_table", "phase_table", "arithmetic_table",
+           "products_table", "variant_table", "switch_table", "memory_table", "week1_table", "rows_table",
+           "rows_detail_table", "targets_table"]
 
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++")
 
@@ -104,17 +105,21 @@ def gflops_bars(bench: dict) -> Figure:
 
 
 def memory_stack_bars(bench: dict) -> Figure:
-    """A fresh process's resident memory as the pieces are added, one horizontal stacked bar per backend."""
-    stacks = bench["summary"]["memory_stack"]
+    """A fresh process's resident memory as the pieces are added, one horizontal stacked bar per backend, with
+    its private memory at the end of training: USS (solid black tick, the targets' measure), PSS (dotted tick)
+    and the USS target (red dashed tick); the bar's end is the peak RSS."""
+    s = bench["summary"]
+    stacks, one = s["memory_stack"], s.get("target_threads", 1)
     names = [b for b in BACKENDS if b in stacks]
-    fig, ax = plt.subplots(figsize=(9, 2.2 + 1.1 * len(names)), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9, 2.4 + 1.1 * len(names)), layout="constrained")
     labels_seen = {}  # one shade and hatch per step, in the order of the longest stack
     for step in max(stacks.values(), key=len):
         labels_seen.setdefault(step["step"], len(labels_seen))
+    marks = {}
     for y, backend in enumerate(names):
         steps = stacks[backend]
         left = 0.0
-        for i, step in enumerate(steps):
+        for step in steps:
             width = step["rss_mb"] - left
             j = labels_seen.setdefault(step["step"], len(labels_seen))
             ax.barh(y, max(width, 0), left=left, color=color_for(backend), alpha=_shade(j, 7), hatch=_HATCHES[j % 7],
@@ -122,15 +127,28 @@ def memory_stack_bars(bench: dict) -> Figure:
             if width > 25:
                 ax.text(left + width / 2, y, f"{width:.0f}", ha="center", va="center", fontsize=8)
             left = max(left, step["rss_mb"])
-        ax.text(left, y, f" {left:.0f} MB", va="center", fontsize=9)
+        train = s["train"].get(f"{backend}/{one}", {})
+        label = f" {left:.0f} MB peak RSS"
+        for key, style, name in (("uss_mb", "-", "USS at the end of training"), ("pss_mb", ":", "PSS at the end of training")):
+            value = train.get(key, np.nan)
+            if np.isfinite(value):
+                marks[name] = ax.plot([value] * 2, [y - 0.45, y + 0.45], color="black", linestyle=style, linewidth=2.4)[0]
+                label += f", {key[:3].upper()} {value:.0f}"
+        limit = next((t["limit"] for t in s.get("targets", []) if t["key"] == f"{backend}_uss_mb"), None)
+        if limit is not None:
+            marks["USS target"] = ax.plot([limit] * 2, [y - 0.5, y + 0.5], color="#c0392b", linestyle="--",
+                                          linewidth=1.8)[0]
+        ax.text(left, y, label, va="center", fontsize=8)
     ax.set_yticks(range(len(names)), [BACKENDS[b] for b in names])
     ax.invert_yaxis()
-    ax.set_xlabel("resident memory of the process (MB)")
+    ax.set_xlabel("memory of the process (MB)")
     handles = [Patch(facecolor="0.5", alpha=_shade(j, 7), hatch=_HATCHES[j % 7], edgecolor="black", label=label)
                for label, j in labels_seen.items()]
+    handles += [plt.Line2D([], [], color=line.get_color(), linestyle=line.get_linestyle(), linewidth=2, label=name)
+                for name, line in marks.items()]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
-    ax.set_title("Where a training process's memory goes (fresh process, pieces added in order)")
-    ax.set_xlim(0, max(s[-1]["rss_mb"] for s in stacks.values()) * 1.15)
+    ax.set_title("Where a training process's memory goes (resident pieces added in order; ticks: private memory)")
+    ax.set_xlim(0, max(steps[-1]["rss_mb"] for steps in stacks.values()) * 1.45)
     return fig
 
 
@@ -204,11 +222,50 @@ def environment_table(bench: dict) -> pd.Series:
 
 
 def speed_table(bench: dict) -> pd.DataFrame:
-    """Training to early stop and peak memory per backend and thread count."""
+    """The training runs (to early stop) per backend and thread count: time, epochs and every memory reading."""
     rows = {key: {"train to early stop (s)": v["seconds"], "epochs": v["epochs"], "s / epoch": v["epoch_seconds"],
-                  "peak MB (getrusage)": v["rusage_peak_mb"], "peak MB (memory_profiler)": v["peak_mb"]}
+                  "USS at end (MB)": v.get("uss_mb", np.nan), "PSS at end (MB)": v.get("pss_mb", np.nan),
+                  "peak RSS (MB, getrusage)": v["rusage_peak_mb"], "peak RSS (MB, memory_profiler)": v["peak_mb"]}
             for key, v in bench["summary"]["train"].items()}
     return pd.DataFrame(rows).T.rename_axis("backend / threads")
+
+
+def _targets(bench: dict) -> dict[str, dict]:
+    return {t["key"]: t for t in bench["summary"].get("targets", [])}
+
+
+def ratio_table(bench: dict) -> pd.DataFrame:
+    """NumPy / PyTorch epoch time per batch size and thread count: the median of the interleaved sweep pairs with
+    their range, the fastest sweeps' ratio, and the target where one judges it."""
+    s = bench["summary"]
+    targets = _targets(bench)
+    one = s.get("target_threads", 1)
+    rows = {}
+    for key, v in s.get("ratio_spread", {}).items():
+        t = targets.get(f"epoch_ratio_{key.split()[1].rstrip(',')}") if key.endswith(f", {one} thread(s)") else None
+        fastest = s["ratios"].get(f"numpy/torch epoch time, {key}", np.nan)
+        rows[key] = {"median of pairs": v["value"], "low": v["low"], "high": v["high"], "pairs": len(v["values"]),
+                     "fastest sweeps": fastest, "target (at most)": t["limit"] if t else np.nan,
+                     "verdict": t["verdict"] if t else "-"}
+    return pd.DataFrame(rows).T.rename_axis("NumPy / PyTorch epoch time")
+
+
+def private_memory_table(bench: dict) -> pd.DataFrame:
+    """Per backend: private memory at the end of training (USS, the targets' measure; PSS), the peak RSS as
+    context, and the USS target with its verdict."""
+    s = bench["summary"]
+    targets = _targets(bench)
+    one = s.get("target_threads", 1)
+    rows = {}
+    for backend, label in BACKENDS.items():
+        v = s["train"].get(f"{backend}/{one}")
+        if not v:
+            continue
+        t = targets.get(f"{backend}_uss_mb")
+        rows[label] = {"USS (MB)": v.get("uss_mb", np.nan), "PSS (MB)": v.get("pss_mb", np.nan),
+                       "peak RSS (MB, getrusage)": v["rusage_peak_mb"], "peak RSS (MB, memory_profiler)": v["peak_mb"],
+                       "USS target (MB, at most)": t["limit"] if t else np.nan, "verdict": t["verdict"] if t else "-"}
+    return pd.DataFrame(rows).T.rename_axis(f"fresh training process, {one} thread(s)")
 
 
 def phase_table(bench: dict) -> pd.DataFrame:
@@ -238,6 +295,25 @@ def arithmetic_table(bench: dict) -> pd.DataFrame:
     return _flat(pd.DataFrame(rows).T, "backend, batch size")
 
 
+def products_table(bench: dict) -> pd.DataFrame:
+    """Per backend and batch size: the epoch over its own matrix products timed alone, sweep by sweep (median and
+    range), beside the fastest epoch and products times; the target where one judges it (NumPy at 4,096)."""
+    s = bench["summary"]
+    arith, t = s.get("arithmetic", {}), _targets(bench).get("products_factor")
+    rows = {}
+    for backend, per in s.get("products_factor", {}).items():
+        for b in _sorted_batches(per):
+            v, cell = per[str(b)], arith.get(backend, {}).get(str(b), {})
+            judged = t if (backend == "numpy" and b == 4096) else None
+            rows[(BACKENDS[backend], b)] = {"s / epoch": cell.get("epoch_seconds", np.nan),
+                                            "products alone (s)": cell.get("products_seconds", np.nan),
+                                            "epoch / products (median)": v["value"], "low": v["low"], "high": v["high"],
+                                            "sweeps": len(v["values"]),
+                                            "target (at most)": judged["limit"] if judged else np.nan,
+                                            "verdict": judged["verdict"] if judged else "-"}
+    return _flat(pd.DataFrame(rows).T, "backend, batch size")
+
+
 def variant_table(bench: dict) -> pd.DataFrame:
     """Seconds per epoch of NumPy and each PyTorch variant, per batch size (and compile's one-off cost)."""
     v = bench["summary"]["variants"]
@@ -248,6 +324,20 @@ def variant_table(bench: dict) -> pd.DataFrame:
     for state, run in v.get("compile", {}).items():
         frame.loc["PyTorch torch.compile", f"compile s ({state} cache)"] = max(run["compile_seconds"].values())
     return frame
+
+
+def switch_table(bench: dict) -> pd.DataFrame:
+    """Per setting measured for ``torch.optim.Adam``: the modules and compiler stack constructing it loads, the
+    private memory it adds, the process's USS and PSS at the end, and its epoch times."""
+    rows = {}
+    for setting, v in bench["summary"].get("adam_switches", {}).items():
+        rows[setting] = {"modules added by Adam()": v.get("modules_added"),
+                         "compiler stack loaded": ", ".join(v.get("compiler_stack") or []) or "none",
+                         "USS added by Adam() (MB)": v.get("adam_uss_mb", np.nan),
+                         "USS at end (MB)": v.get("uss_mb", np.nan), "PSS at end (MB)": v.get("pss_mb", np.nan),
+                         **{f"s / epoch, batch {int(b):,}": t for b, t in sorted(v.get("epoch_seconds", {}).items(),
+                                                                                 key=lambda kv: int(kv[0]))}}
+    return pd.DataFrame(rows).T.rename_axis("setting")
 
 
 def memory_table(bench: dict) -> pd.DataFrame:
@@ -274,11 +364,46 @@ def week1_table(bench: dict) -> pd.DataFrame:
     return frame.rename_axis("one process, in order")
 
 
-def targets_table(bench: dict) -> pd.DataFrame:
-    """Each target, the value measured in this run and whether it is met."""
-    return pd.DataFrame({t["label"]: {"measured": t["value"], "limit": t["limit"], "met": "yes" if t["met"] else "no"}
-                         for t in bench["summary"]["targets"]}).T.rename_axis("target")
+def rows_table(bench: dict) -> pd.DataFrame:
+    """Per backend: the rows sweep's log-log slope of epoch time and the growth of MB per row, each with its
+    interval across repeats and its target (the same target records the targets table shows), and the MB per
+    million rows."""
+    s, targets = bench["summary"], _targets(bench)
+    rows = {}
+    for backend, label in BACKENDS.items():
+        for key, what in (("rows_time_slope", "epoch time: log-log slope"),
+                          ("rows_mb_growth", "peak memory: MB per row, last step / first")):
+            t = targets.get(f"{backend}_{key}")
+            if t:
+                rows[(label, what)] = {"measured": t["value"], "low": t["low"], "high": t["high"],
+                                       "target (at most)": t["limit"], "verdict": t["verdict"],
+                                       "judged on": t.get("spread") or "one value"}
+        per_million = s.get("rows", {}).get(f"{backend}_mb_per_million_rows")
+        if per_million is not None:
+            rows[(label, "peak memory: MB per million rows")] = {"measured": per_million, "low": np.nan,
+                                                                 "high": np.nan, "target (at most)": np.nan,
+                                                                 "verdict": "-", "judged on": "median of repeats"}
+    return _flat(pd.DataFrame(rows).T, "backend, measure")
 
+
+def rows_detail_table(bench: dict) -> pd.DataFrame:
+    """Per backend and row count: the median epoch time and peak RSS over the repeats, and how many ran."""
+    rows = {}
+    for backend, label in BACKENDS.items():
+        per = bench["summary"].get("rows", {}).get(backend, {})
+        for n in _sorted_batches(per):
+            cell = per[str(n)]
+            rows[(label, n)] = {"s / epoch": cell["epoch_seconds"], "peak RSS (MB)": cell["peak_mb"],
+                                "repeats": cell.get("repeats", 1)}
+    return _flat(pd.DataFrame(rows).T, "backend, training rows")
+
+
+def targets_table(bench: dict) -> pd.DataFrame:
+    """Each target: the value measured in this run, the low and high ends of its spread or interval (what it is
+    judged on), the limit and the verdict (met, not met, or not shown when the spread straddles the limit)."""
+    return pd.DataFrame({t["label"]: {"measured": t["value"], "low": t["low"], "high": t["high"], "limit": t["limit"],
+                                      "verdict": t["verdict"], "judged on": t.get("spread") or "one value"}
+                         for t in bench["summary"]["targets"]}).T.rename_axis("target")
 
 
 def bench_figures(bench: dict) -> dict:
@@ -299,16 +424,59 @@ def bench_figures(bench: dict) -> dict:
     if series:
         figs["epoch_vs_batch"] = loglog_scaling(xs, series, "batch size", "seconds per epoch", "Epoch time against batch size",
                                                 colors=colors, linestyles=styles)
+    figs.update(rows_figures(bench))
+    return figs
+
+
+def _row_repeats(bench: dict, backend: str) -> dict[int, list[dict]]:
+    """Each row count's cells over the rows sweep's repeats (one measurement per repeat)."""
+    out: dict[int, list[dict]] = {}
+    for r in bench.get("measurements", []):
+        if r.get("kind") == "rows" and r["backend"] == backend and "rows" in r:
+            for n, cell in r["rows"].items():
+                out.setdefault(int(n), []).append(cell)
+    return out
+
+
+def rows_figures(bench: dict) -> dict[str, Figure]:
+    """Epoch time and peak memory against the rows (log-log): the median over the repeats (line), every repeat
+    (dots) and their range (bar); the legend gives each backend's slope with its interval across repeats."""
+    s = bench["summary"]
+    figs = {}
     for what, label in (("epoch_seconds", "seconds per epoch"), ("peak_mb", "peak resident memory (MB)")):
-        series, xs = {}, None
+        series, xs, colors = {}, {}, {}
         for backend in BACKENDS:
             per_rows = s["rows"].get(backend, {})
-            if per_rows:
-                xs = sorted(int(r) for r in per_rows)
-                series[BACKENDS[backend]] = [per_rows[str(r)][what] for r in xs]
-        if series:
-            figs[f"{what}_vs_rows"] = loglog_scaling(xs, series, "training rows", label, f"{label.capitalize()} against rows",
-                                                     reference_slope=1 if what == "epoch_seconds" else None)
+            if not per_rows:
+                continue
+            name = BACKENDS[backend]
+            slope = s["rows"].get(f"{backend}_time_slope")
+            if what == "epoch_seconds" and isinstance(slope, Mapping):
+                name += f", slope {slope['value']:.2f} [{slope['low']:.2f}, {slope['high']:.2f}]"
+            elif what == "peak_mb" and s["rows"].get(f"{backend}_mb_per_million_rows") is not None:
+                name += f", {s['rows'][f'{backend}_mb_per_million_rows']:.0f} MB per million rows"
+            xs[name] = sorted(int(r) for r in per_rows)
+            series[name] = [per_rows[str(r)][what] for r in xs[name]]
+            colors[name] = BACKENDS[backend]
+        if not series:
+            continue
+        repeats = max((c.get("repeats", 1) for b in BACKENDS for c in s["rows"].get(b, {}).values()), default=1)
+        fig = loglog_scaling(xs, series, "training rows", label,
+                             f"{label[0].upper() + label[1:]} against rows (median of {repeats} repeats)",
+                             reference_slope=1 if what == "epoch_seconds" else None, colors=colors)
+        ax = fig.axes[0]
+        for backend in BACKENDS:
+            cells = _row_repeats(bench, backend)
+            if not cells:
+                continue
+            x = [n for n in sorted(cells) for _ in cells[n]]
+            y = [c[what] for n in sorted(cells) for c in cells[n]]
+            ax.scatter(x, y, s=14, color=color_for(BACKENDS[backend]), alpha=0.55, zorder=3)
+            ax.vlines(sorted(cells), [min(c[what] for c in cells[n]) for n in sorted(cells)],
+                      [max(c[what] for c in cells[n]) for n in sorted(cells)], color=color_for(BACKENDS[backend]),
+                      linewidth=3, alpha=0.35)
+        ax.legend(fontsize=8)
+        figs[f"{what}_vs_rows"] = fig
     return figs
 
 

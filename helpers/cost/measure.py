@@ -11,15 +11,20 @@ Measures, for NumPy and PyTorch, on the prepared training split (notebook 01 mus
   machine's float32 GEMM rate, the time of each batch size's epoch of matrix products alone (the
   network's own shapes), and the per-step time of each training phase (batch sizes 64, 512,
   4,096 on one thread; :mod:`helpers.cost.profiling`);
-- the PyTorch variants a user would try: fused Adam, float64 and (full mode) ``torch.compile``;
-- the memory of a fresh process as libraries, data and training are added, and the week-1
-  report's one-process measurement;
-- (full mode) epoch time and peak memory against rows (10k ... 1M, rows resampled).
+- the PyTorch variants a user would try: fused Adam, float64 and (full mode) ``torch.compile``, and
+  whether a documented switch (``TORCHDYNAMO_DISABLE=1``, fused Adam) keeps ``torch.optim.Adam`` from
+  importing the compiler stack (:data:`helpers.cost.record.ADAM_SWITCHES`: imports, memory, speed);
+- the memory of a fresh process as libraries, data and training are added, its private memory (USS)
+  and PSS at the end of training (the memory targets' measure), and the week-1 report's
+  one-process measurement;
+- epoch time and peak memory against rows (rows resampled), on one thread, each repeat of the
+  whole sweep in its own process, smallest row count first, without a memory sampler.
 
 Times come from ``time.perf_counter`` after a warm-up epoch (median of the timed epochs; the
-per-batch-size sweeps run twice per backend, alternating, and the faster of the two counts); peak
-memory is the resident set size sampled by memory_profiler (``max_iterations=1``) and
-cross-checked with ``resource.getrusage`` (the process's lifetime peak). Thread counts are fixed
+per-batch-size sweeps run three times per backend, alternating: each cell's fastest sweep gives the
+epoch times, the sweep pairs give the ratios' spread). Training's peak memory is the resident set
+size sampled by memory_profiler (``max_iterations=1``) and cross-checked with ``resource.getrusage``
+(the process's lifetime peak); the rows sweep reads ``getrusage`` only. Thread counts are fixed
 (``OMP/OPENBLAS/MKL_NUM_THREADS`` and ``torch.set_num_threads``) and recorded with the library
 versions and the CPU model. ``--mode full`` (``make bench``) writes ``data/results/bench.json``;
 ``--mode light`` (run by notebook 06 through :func:`for_report`) writes ``bench_light.json``.
@@ -46,6 +51,7 @@ from helpers import paths
 from helpers.cost import profiling
 from helpers.cost.profiling import estimator
 from helpers.cost.record import (
+    ADAM_SWITCHES,
     BACKENDS,
     MODES,
     _read,
@@ -119,6 +125,7 @@ def _worker(task: dict) -> dict:
         # the lifetime peak; its split into private and file-backed pages is read when training ends
         stack.append({**profiling.memory_step("+ training (peak)"), "rss_mb": profiling.peak_rss_mb()})
         out["memory_stack"] = stack
+        out.update(profiling.private_memory())  # USS and PSS at the end of training (the targets' measure)
         out.update(seconds=seconds, epochs=model.n_iter_, best_epoch=model.best_epoch_, peak_mb=peak,
                    epoch_seconds=statistics.median(h["seconds"] for h in model.history_),
                    layer_sizes=[X.shape[1], *model.hidden_layer_sizes, 1], train_rows=int(X.shape[0]))
@@ -156,12 +163,28 @@ def _worker(task: dict) -> dict:
                                              variant={"compile_model": True})
             out["epoch_seconds"][batch], out["compile_seconds"][batch] = epoch, first - epoch
         out["cache"] = task.get("cache", "cold")
-    elif kind == "rows":
-        rows = np.random.default_rng(seed).integers(0, len(X), task["rows"])
-        X_big, y_big = X[rows], y[rows]
-        model = estimator(backend, threads, random_state=seed, max_epochs=task.get("epochs", 4), patience=None)
-        seconds, peak = _peak_fit(model, X_big, y_big, X_val, y_val)
-        out.update(rows=task["rows"], peak_mb=peak, epoch_seconds=statistics.median(h["seconds"] for h in model.history_[1:]))
+    elif kind == "rows":  # one repeat of the rows sweep: every row count, smallest first, no memory sampler
+        out["rows"] = {}
+        for n_rows in sorted(task["row_counts"]):
+            picked = np.random.default_rng(seed + task.get("repeat", 0)).integers(0, len(X), n_rows)
+            model = estimator(backend, threads, random_state=seed, max_epochs=task.get("epochs", 4), patience=None)
+            model.fit(X[picked], y[picked], X_val=X_val, y_val=y_val)
+            # the lifetime peak after the largest fit so far: this fit's peak, as the sizes only grow
+            out["rows"][n_rows] = {"epoch_seconds": statistics.median(h["seconds"] for h in model.history_[1:]),
+                                   "peak_mb": profiling.peak_rss_mb()}
+            del model, picked
+        out["repeat"] = task.get("repeat", 0)
+    elif kind == "adam_switch":  # does a setting keep Adam from importing the compiler stack? memory and speed
+        import torch
+
+        before, memory_before = len(sys.modules), profiling.private_memory()
+        torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], **task.get("adam_kwargs", {}))
+        out.update(setting=task["setting"], env=task.get("env", {}), modules_added=len(sys.modules) - before,
+                   compiler_stack=profiling.compiler_stack(),
+                   adam_uss_mb=profiling.private_memory()["uss_mb"] - memory_before["uss_mb"])
+        out["epoch_seconds"] = {batch: _epoch_seconds(backend, threads, seed, batch, task["epochs"], X, y, X_val, y_val,
+                                                      variant=task.get("variant"))[0] for batch in task["batch_sizes"]}
+        out.update(profiling.private_memory())
     elif kind == "inference":
         model = estimator(backend, threads, random_state=seed, max_epochs=1, patience=None)
         model.fit(X, y, X_val=X_val, y_val=y_val)
@@ -223,6 +246,7 @@ def measure(task: dict) -> dict:
            "PYTHONHASHSEED": "0"}
     if task.get("inductor_cache"):  # torch.compile's on-disk cache: a fresh folder measures a cold compile
         env["TORCHINDUCTOR_CACHE_DIR"] = task["inductor_cache"]
+    env.update(task.get("env", {}))  # a documented switch under test (e.g. TORCHDYNAMO_DISABLE=1)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         cmd = [sys.executable, "-m", "helpers.cost.measure", "--worker", json.dumps(task), str(out)]
@@ -279,10 +303,15 @@ def run_benchmark(processed_dir=None, split="stratified", threads=None, repeats=
             for state in ("cold", "warm"):
                 record(kind="compile", backend="torch", threads=1, batch_sizes=[512, 4096], epochs=3,
                        inductor_cache=cache, cache=state)
+    for setting in ADAM_SWITCHES:
+        record(kind="adam_switch", backend="torch", threads=1, batch_sizes=plan["switch_batches"],
+               epochs=plan["epochs"], **setting)
     record(kind="week1", backend="torch", threads=1, max_epochs=plan["fit_epochs"])
-    for backend in BACKENDS:
-        for rows in plan["row_counts"]:
-            record(kind="rows", backend=backend, threads=max(threads), rows=rows, epochs=plan["row_epochs"])
+    if plan["row_counts"]:  # one thread, repeats in separate processes, alternating between the backends
+        for repeat in range(plan["row_repeats"]):
+            for backend in BACKENDS:
+                record(kind="rows", backend=backend, threads=1, row_counts=plan["row_counts"],
+                       epochs=plan["row_epochs"], repeat=repeat)
     bench = {
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "mode": mode,

@@ -128,6 +128,30 @@ def memory_now() -> dict:
     return {"rss_mb": current_rss_mb(), "anon_mb": anon, "file_mb": file}
 
 
+def private_memory() -> dict:
+    """This process's own memory now (MB): ``uss_mb`` and ``pss_mb`` (psutil's ``memory_full_info``).
+
+    USS (unique set size) counts the pages only this process holds -- what it would give back on
+    exit, the measure psutil's documentation calls the most representative of a process's own
+    memory; PSS adds each shared page divided by the number of processes sharing it. USS holds the
+    process's anonymous memory (heap, arrays) plus the pages of library files that no other process
+    maps, so unlike the anonymous part it still moves a little with what the page cache holds,
+    though far less than the resident set size does. NaN where the platform does not provide them.
+    """
+    import psutil
+
+    try:
+        info = psutil.Process().memory_full_info()
+    except (psutil.Error, OSError):
+        return {"uss_mb": float("nan"), "pss_mb": float("nan")}
+    return {"uss_mb": info.uss / 2**20, "pss_mb": getattr(info, "pss", float("nan")) / 2**20}
+
+
+def compiler_stack() -> list[str]:
+    """Which of PyTorch's compiler modules (``torch._dynamo``, ``torch._inductor``, SymPy) are loaded."""
+    return sorted(name for name in ("torch._dynamo", "torch._inductor", "sympy") if name in sys.modules)
+
+
 def memory_step(step: str) -> dict:
     """One step of a memory stack: its name, :func:`memory_now` and how many modules are loaded."""
     return {"step": step, **memory_now(), "modules": len(sys.modules)}
@@ -431,8 +455,7 @@ def staged_imports(backend: str) -> list[dict]:
 
         steps.append(memory_step("+ torch"))
         torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
-        steps.append({**memory_step("+ torch.optim.Adam"), "compiler_stack": sorted(
-            name for name in ("torch._dynamo", "torch._inductor", "sympy") if name in sys.modules)})
+        steps.append({**memory_step("+ torch.optim.Adam"), "compiler_stack": compiler_stack()})
     return steps
 
 

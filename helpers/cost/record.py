@@ -20,15 +20,55 @@ BACKENDS = {"numpy": "NumPy MLP", "torch": "PyTorch MLP"}
 BATCH_SIZES = [64, 256, 512, 1024, 4096, 8192]
 ROW_COUNTS = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 PHASE_BATCHES = [64, 512, 4096]
-#: Each target's limit, by key; a target is met when its measured value is at most the limit.
-TARGETS = {"numpy_peak_mb": 150.0, "torch_peak_mb": 400.0, "epoch_ratio_512": 0.6, "epoch_ratio_4096": 1.2,
-           "gemm_bound_factor": 2.0, "phase_sum_error": 0.10, "rows_time_slope": 1.15, "rows_mb_growth": 1.5}
+#: Each target's limit, by key; a target is met when its measured value (the unfavourable end of its
+#: spread or interval, where it has one) is at most the limit. Memory is judged on private memory
+#: (USS at the end of training), the arithmetic on the epoch's own products-alone time.
+TARGETS = {"numpy_uss_mb": 100.0, "torch_uss_mb": 300.0, "epoch_ratio_512": 0.6, "epoch_ratio_4096": 1.2,
+           "products_factor": 2.0, "phase_sum_error": 0.10, "rows_time_slope": 1.15, "rows_mb_growth": 1.5}
+#: The settings measured for whether they keep ``torch.optim.Adam`` from importing the compiler stack:
+#: the plain twin, TorchDynamo's documented off switch, and fused Adam.
+ADAM_SWITCHES = (
+    {"setting": "plain"},
+    {"setting": "TORCHDYNAMO_DISABLE=1", "env": {"TORCHDYNAMO_DISABLE": "1"}},
+    {"setting": "fused Adam", "adam_kwargs": {"fused": True}, "variant": {"fused_adam": True}},
+)
 
 
-def target(key: str, label: str, value: float, limit_key: str | None = None) -> dict:
-    """A target as a record: ``key``, ``label`` (words), ``limit`` (:data:`TARGETS`), ``value``, ``met``."""
+def target(key: str, label: str, value: float, limit_key: str | None = None, low: float | None = None,
+           high: float | None = None, spread: str | None = None) -> dict:
+    """A target as a record: ``key``, ``label`` (words), ``limit`` (:data:`TARGETS`), ``value``, ``low`` and
+    ``high`` (the spread of its repeats or its interval, when it has one; ``spread`` says which), ``met``
+    and ``verdict``.
+
+    With a spread or interval the target is judged on its unfavourable end: ``met`` when even ``high``
+    is at most the limit, not met when even ``low`` exceeds it, else ``met = None`` ("not shown": the
+    spread straddles the limit).
+    """
     limit = TARGETS[limit_key or key]
-    return {"key": key, "label": label, "limit": limit, "value": float(value), "met": bool(value <= limit)}
+    low = float(value) if low is None else float(low)
+    high = float(value) if high is None else float(high)
+    met = True if high <= limit else False if low > limit else None
+    return {"key": key, "label": label, "limit": limit, "value": float(value), "low": low, "high": high,
+            "spread": spread, "met": met, "verdict": {True: "met", False: "not met", None: "not shown"}[met]}
+
+
+def interval(values, level: float = 0.95) -> dict:
+    """Mean of ``values`` (repeats) with a t interval across them: ``value``, ``low``, ``high``, ``values``."""
+    import numpy as np
+    from scipy import stats
+
+    values = [float(v) for v in values]
+    mean = float(np.mean(values))
+    if len(values) < 2:
+        return {"value": mean, "low": mean, "high": mean, "values": values}
+    half = float(stats.t.ppf((1 + level) / 2, len(values) - 1) * np.std(values, ddof=1) / np.sqrt(len(values)))
+    return {"value": mean, "low": mean - half, "high": mean + half, "values": values}
+
+
+def spread(values) -> dict:
+    """Median of ``values`` (interleaved repeats) with their range: ``value``, ``low``, ``high``, ``values``."""
+    values = [float(v) for v in values]
+    return {"value": statistics.median(values), "low": min(values), "high": max(values), "values": values}
 
 
 def with_increments(steps: list[dict]) -> list[dict]:
@@ -43,17 +83,19 @@ def with_increments(steps: list[dict]) -> list[dict]:
 
 #: What each mode measures. ``light`` runs inside ``make report`` (notebook 06): one thread, one
 #: training run per backend, three batch sizes (three timed epochs each after a warm-up, in two
-#: sweeps per backend that alternate), no rows sweep and no torch.compile (whose cold compile alone
-#: takes about half a minute); ``full`` is ``make bench``.
+#: sweeps per backend that alternate), a short rows sweep (three row counts from 30k, three repeats) and no
+#: torch.compile (whose cold compile alone takes about half a minute); ``full`` is ``make bench``.
+#: Both time the rows sweep on one thread, each repeat in its own process, without a memory sampler.
 MODES = {
     "light": {"threads": (1,), "repeats": 1, "batch_sizes": [64, 512, 4096], "epochs": 4,
-              "row_counts": [], "row_epochs": 2, "phase_batches": PHASE_BATCHES,
-              "phase_rows": 12_000, "phase_repeats": 3, "variant_batches": [512, 4096], "compile": False,
-              "fit_epochs": 1, "sweep_repeats": 2},
+              "row_counts": [30_000, 90_000, 270_000], "row_epochs": 3, "row_repeats": 3,
+              "phase_batches": PHASE_BATCHES, "phase_rows": 12_000, "phase_repeats": 3,
+              "variant_batches": [512, 4096], "switch_batches": [512], "compile": False, "fit_epochs": 1,
+              "sweep_repeats": 2},
     "full": {"threads": (1, 2), "repeats": 3, "batch_sizes": BATCH_SIZES, "epochs": 4,
-             "row_counts": ROW_COUNTS, "row_epochs": 4, "phase_batches": PHASE_BATCHES,
-             "phase_rows": None, "phase_repeats": 5, "variant_batches": [64, 512, 4096], "compile": True,
-             "fit_epochs": None, "sweep_repeats": 2},
+             "row_counts": ROW_COUNTS, "row_epochs": 4, "row_repeats": 3, "phase_batches": PHASE_BATCHES,
+             "phase_rows": None, "phase_repeats": 5, "variant_batches": [64, 512, 4096],
+             "switch_batches": [512, 4096], "compile": True, "fit_epochs": None, "sweep_repeats": 3},
 }
 
 
@@ -112,15 +154,29 @@ def _read(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def _largest(values) -> float:
+    """The largest of the finite ``values`` (NaN when none is)."""
+    finite = [float(v) for v in values if v is not None and v == v]
+    return max(finite) if finite else float("nan")
+
+
 def _median(rows, key):
     values = [r[key] for r in rows]
     return statistics.median(values) if values else float("nan")
 
 
+def _sweep_pairs(m: list[dict], threads: int) -> list[tuple[dict, dict]]:
+    """The interleaved sweeps of one thread count, paired in the order they ran (NumPy i with PyTorch i)."""
+    numpy = [r for r in m if r["kind"] == "sweep" and r["backend"] == "numpy" and r["threads"] == threads]
+    torch = [r for r in m if r["kind"] == "sweep" and r["backend"] == "torch" and r["threads"] == threads]
+    return list(zip(numpy, torch))
+
+
 def summarise(bench: dict) -> dict:
-    """Medians per backend and thread count, ratios measured in this run, and the targets."""
+    """Medians per backend and thread count, ratios measured in this run (with the spread of their
+    interleaved repeats), the rows sweep with intervals, and the targets."""
     m = bench["measurements"]
-    out: dict = {"train": {}, "batch": {}, "rows": {}, "inference": {}, "ratios": {}, "targets": {}}
+    out: dict = {"train": {}, "batch": {}, "rows": {}, "inference": {}, "ratios": {}, "ratio_spread": {}, "targets": {}}
     for backend in BACKENDS:
         for t in bench["threads"]:
             sel = [r for r in m if r["backend"] == backend and r["threads"] == t]
@@ -129,6 +185,9 @@ def summarise(bench: dict) -> dict:
                 "seconds": _median(train, "seconds"), "epoch_seconds": _median(train, "epoch_seconds"),
                 "epochs": _median(train, "epochs"), "peak_mb": max((r["peak_mb"] for r in train), default=float("nan")),
                 "rusage_peak_mb": max((r["rusage_peak_mb"] for r in train), default=float("nan")),
+                # private memory at the end of training: the largest of the repeats (the unfavourable one)
+                "uss_mb": _largest(r.get("uss_mb") for r in train),
+                "pss_mb": _largest(r.get("pss_mb") for r in train),
             }
             out["batch"][f"{backend}/{t}"] = {r["batch_size"]: r["epoch_seconds"] for r in sel if r["kind"] == "batch"}
             for r in sel:  # the fastest sweep per batch size: contention only ever adds time
@@ -137,57 +196,98 @@ def summarise(bench: dict) -> dict:
                     cell.update({int(b): min(v, cell.get(int(b), v)) for b, v in r["epoch_seconds"].items()})
             out["inference"][f"{backend}/{t}"] = _median([r for r in sel if r["kind"] in ("inference", "sweep")],
                                                          "rows_per_second")
-        out["rows"][backend] = {r["rows"]: {"epoch_seconds": r["epoch_seconds"], "peak_mb": r["peak_mb"]}
-                                for r in m if r["backend"] == backend and r["kind"] == "rows"}
     for t in bench["threads"]:
+        pairs = _sweep_pairs(m, t)
         for batch in (512, 4096):
             n, p = out["batch"][f"numpy/{t}"].get(batch), out["batch"][f"torch/{t}"].get(batch)
             if n and p:
                 out["ratios"][f"numpy/torch epoch time, batch {batch}, {t} thread(s)"] = n / p
-    # targets are judged on one thread (the phase breakdown's and the GEMM bound's setting)
+            per_pair = _pair_ratios(pairs, batch)
+            if per_pair:
+                out["ratio_spread"][f"batch {batch}, {t} thread(s)"] = spread(per_pair)
+    # targets are judged on one thread (the phase breakdown's and the products floor's setting)
     one = 1 if 1 in bench["threads"] else min(bench["threads"])
     out["target_threads"] = one
     targets = out["targets"] = []
 
-    def judge(key, label, value, limit_key=None):
+    def judge(key, label, value, limit_key=None, **extra):
         if value is not None and value == value:  # not NaN
-            targets.append(target(key, label, value, limit_key))
+            targets.append(target(key, label, value, limit_key, **extra))
 
     for backend in BACKENDS:
-        key = f"{backend}_peak_mb"
-        judge(key, f"{backend} peak MB <= {TARGETS[key]:g}", out["train"][f"{backend}/{one}"]["rusage_peak_mb"])
+        key = f"{backend}_uss_mb"
+        judge(key, f"{backend} private memory (USS) at the end of training <= {TARGETS[key]:g} MB",
+              out["train"][f"{backend}/{one}"]["uss_mb"])
     for batch in (512, 4096):
         key = f"epoch_ratio_{batch}"
-        judge(key, f"numpy epoch <= {TARGETS[key]:g} x torch at batch {batch}",
-              out["ratios"].get(f"numpy/torch epoch time, batch {batch}, {one} thread(s)"))
+        s = out["ratio_spread"].get(f"batch {batch}, {one} thread(s)")
+        if s:
+            judge(key, f"numpy epoch <= {TARGETS[key]:g} x torch at batch {batch}", s["value"], low=s["low"],
+                  high=s["high"], spread=f"range of {len(s['values'])} interleaved sweep pair{'s' if len(s['values']) != 1 else ''}")
     _summarise_cost(bench, out, one)
-    arithmetic = out["arithmetic"].get("numpy", {}).get(4096)
-    if arithmetic:
-        judge("gemm_bound_factor", f"numpy epoch at batch 4096 within {TARGETS['gemm_bound_factor']:g} x of the "
-              "GEMM-rate time for its FLOPs", arithmetic["x_bound"])
+    factor = out.get("products_factor", {}).get("numpy", {}).get(4096)
+    if factor:
+        judge("products_factor", f"numpy epoch at batch 4096 <= {TARGETS['products_factor']:g} x its own matrix "
+              "products alone", factor["value"], low=factor["low"], high=factor["high"],
+              spread=f"range of {len(factor['values'])} sweep{'s' if len(factor['values']) != 1 else ''}")
     errors = [cell["phase_sum_error"] for per in out["phases"].values() for cell in per.values()]
     if errors:
         judge("phase_sum_error", f"breakdown phases add up to within {TARGETS['phase_sum_error'] * 100:g} % of the "
               "step time (worst cell)", max(errors))
-    for backend in BACKENDS:
-        rows = sorted(out["rows"][backend])
-        if len(rows) >= 2:
-            lo, hi = rows[0], rows[-1]
-            slope_t = _loglog_slope(rows, [out["rows"][backend][r]["epoch_seconds"] for r in rows])
-            out["rows"][f"{backend}_time_slope"] = slope_t
-            extra = [out["rows"][backend][r]["peak_mb"] - out["rows"][backend][lo]["peak_mb"] for r in rows]
-            out["rows"][f"{backend}_mb_per_million_rows"] = extra[-1] / ((hi - lo) / 1e6)
-            judge(f"{backend}_rows_time_slope", f"{backend} epoch time grows ~linearly with rows (log-log slope <= "
-                  f"{TARGETS['rows_time_slope']:g})", slope_t, "rows_time_slope")
-            big = [r for r in rows if r >= 100_000]
-            if len(big) >= 3:  # MB per extra row between the last two points vs the first two
-                per_row = [(out["rows"][backend][b]["peak_mb"] - out["rows"][backend][a]["peak_mb"]) / (b - a)
-                           for a, b in zip(big, big[1:])]
-                growth = per_row[-1] / per_row[0] if per_row[0] > 0 else float("nan")
-                out["rows"][f"{backend}_mb_per_row_growth"] = growth
-                judge(f"{backend}_rows_mb_growth", f"{backend} peak memory grows ~linearly with rows (MB per row at 1M "
-                      f"<= {TARGETS['rows_mb_growth']:g} x at 100k-300k)", growth, "rows_mb_growth")
+    _summarise_rows(m, out, judge)
     return json.loads(json.dumps(out))  # keys as bench.json will hold them (strings)
+
+
+def _pair_ratios(pairs, batch: int) -> list[float]:
+    """NumPy / PyTorch epoch time at ``batch`` for each interleaved sweep pair."""
+    out = []
+    for a, b in pairs:
+        na = {int(k): v for k, v in a["epoch_seconds"].items()}.get(batch)
+        nb = {int(k): v for k, v in b["epoch_seconds"].items()}.get(batch)
+        if na and nb:
+            out.append(na / nb)
+    return out
+
+
+def _summarise_rows(m: list[dict], out: dict, judge) -> None:
+    """The rows sweep: per backend and row count the medians over repeats, and the log-log slope of epoch
+    time and the growth of MB per row, each per repeat and as a t interval across repeats."""
+    for backend in BACKENDS:
+        repeats = [r for r in m if r["kind"] == "rows" and r["backend"] == backend and "rows" in r]
+        if not repeats:
+            continue
+        per_rows: dict = {}
+        for r in repeats:
+            for n, cell in r["rows"].items():
+                per_rows.setdefault(int(n), []).append(cell)
+        rows = sorted(per_rows)
+        out["rows"][backend] = {n: {"epoch_seconds": statistics.median(c["epoch_seconds"] for c in per_rows[n]),
+                                    "peak_mb": statistics.median(c["peak_mb"] for c in per_rows[n]),
+                                    "repeats": len(per_rows[n])} for n in rows}
+        if len(rows) < 2:
+            continue
+        slopes, growths, per_million = [], [], []
+        for r in repeats:
+            cells = {int(n): c for n, c in r["rows"].items()}
+            xs = sorted(cells)
+            slopes.append(_loglog_slope(xs, [cells[x]["epoch_seconds"] for x in xs]))
+            per_million.append((cells[xs[-1]]["peak_mb"] - cells[xs[0]]["peak_mb"]) / ((xs[-1] - xs[0]) / 1e6))
+            if len(xs) >= 3:  # MB per extra row between the last two points against the first two
+                first = (cells[xs[1]]["peak_mb"] - cells[xs[0]]["peak_mb"]) / (xs[1] - xs[0])
+                last = (cells[xs[-1]]["peak_mb"] - cells[xs[-2]]["peak_mb"]) / (xs[-1] - xs[-2])
+                if first > 0:
+                    growths.append(last / first)
+        slope = out["rows"][f"{backend}_time_slope"] = interval(slopes)
+        out["rows"][f"{backend}_mb_per_million_rows"] = statistics.median(per_million)
+        label = f"{len(slopes)} repeats"
+        judge(f"{backend}_rows_time_slope", f"{backend} epoch time grows ~linearly with rows (log-log slope <= "
+              f"{TARGETS['rows_time_slope']:g})", slope["value"], "rows_time_slope", low=slope["low"],
+              high=slope["high"], spread=f"95 % t interval over {label}")
+        if growths:
+            growth = out["rows"][f"{backend}_mb_per_row_growth"] = interval(growths)
+            judge(f"{backend}_rows_mb_growth", f"{backend} peak memory grows ~linearly with rows (MB per row, last "
+                  f"step <= {TARGETS['rows_mb_growth']:g} x the first)", growth["value"], "rows_mb_growth",
+                  low=growth["low"], high=growth["high"], spread=f"95 % t interval over {len(growths)} repeats")
 
 
 def _per_step_model(phases: dict) -> dict:
@@ -238,6 +338,20 @@ def _summarise_cost(bench: dict, out: dict, one: int) -> None:
                         cell.update(products_seconds=floor["seconds"], products_gflops=floor["gflops"],
                                     products_x_bound=floor["seconds"] / bound, x_products=seconds / floor["seconds"])
                     out["arithmetic"].setdefault(backend, {})[int(batch)] = cell
+    out["products_factor"] = {}
+    for backend in BACKENDS:  # epoch / products alone, sweep by sweep (each sweep times both)
+        per_batch: dict = {}
+        for r in sweeps:
+            if r["backend"] == backend and r["threads"] == one:
+                for b, p in r.get("products", {}).items():
+                    epoch = {int(k): v for k, v in r["epoch_seconds"].items()}.get(int(b))
+                    if epoch and p["seconds"] > 0:
+                        per_batch.setdefault(int(b), []).append(epoch / p["seconds"])
+        out["products_factor"][backend] = {b: spread(v) for b, v in per_batch.items()}
+    out["adam_switches"] = {r["setting"]: {k: r.get(k) for k in ("env", "modules_added", "compiler_stack",
+                                                                  "adam_uss_mb", "uss_mb", "pss_mb")}
+                            | {"epoch_seconds": {int(b): v for b, v in r["epoch_seconds"].items()}}
+                            for r in m if r["kind"] == "adam_switch"}
     variants = {"epoch_seconds": {}, "compile": {}}
     for r in m:
         if r["kind"] == "sweep" and r.get("variants"):

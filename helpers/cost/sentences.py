@@ -3,6 +3,10 @@
 Every function takes the record as read from ``bench.json`` / ``bench_light.json`` and returns
 Markdown; none computes a number the record (:func:`helpers.cost.record.summarise`) does not hold.
 Nothing here is a fixed verdict: the tests feed fabricated records and assert that the words flip.
+
+A target (:func:`helpers.cost.record.target`) is worded from its record: its measured value, the
+spread of its repeats or its interval when it has one, and its verdict, judged on the unfavourable
+end (met, not met, or not shown when the spread straddles the limit).
 """
 
 from __future__ import annotations
@@ -11,11 +15,18 @@ import json
 
 import pandas as pd
 
+from helpers.compare.verdicts import conclusions_list
 from helpers.compare.week1 import WEEK1_QUOTED
 from helpers.cost.figures import (
     arithmetic_table,
     memory_table,
     phase_table,
+    private_memory_table,
+    products_table,
+    ratio_table,
+    rows_table,
+    speed_table,
+    switch_table,
     targets_table,
     variant_table,
 )
@@ -23,8 +34,17 @@ from helpers.cost.profiling import PHASE_LABELS
 from helpers.cost.record import TARGETS
 from helpers.tables import markdown
 
-# ============================================================================ quality verdicts
-# (issue 11: paired differences over seeds, equivalence margins, calibration, rounding)
+__all__ = ["verdict_sentences", "verdict_markdown", "conclusions", "conclusions_markdown", "measured_text",
+           "verdict_text", "speed_sentences", "ratio_sentences", "breakdown_sentences", "arithmetic_sentences",
+           "variant_sentences", "switch_sentences", "memory_sentences", "week1_sentences", "source_sentences",
+           "rows_sentences", "targets_sentences", "summary_markdown"]
+
+#: The report's own batch size (notebooks 02-04 train at it): the verdict speaks about it.
+REPORT_BATCH = 512
+_LABEL = {"numpy": "NumPy", "torch": "PyTorch"}
+_FIXED_COST = {"torch": "its dispatcher, autograd graph and per-tensor optimiser calls",
+               "numpy": "its Python-level calls"}
+
 
 def _summary(bench: dict) -> tuple[dict, str]:
     """``bench["summary"]`` and the thread count the cost sentences speak about (as a string key)."""
@@ -37,6 +57,11 @@ def _at(mapping: dict, key):
     if not mapping:
         return None
     return mapping.get(str(key), mapping.get(key))
+
+
+def _ok(x) -> bool:
+    """A measured number (not None, not NaN)."""
+    return x is not None and x == x
 
 
 def _times(ratio: float) -> str:
@@ -52,6 +77,202 @@ def _fmt_s(seconds: float) -> str:
     return f"{seconds * 1e3:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+def _threads(one) -> str:
+    return "one thread" if str(one) == "1" else f"{one} threads"
+
+
+def _ms(seconds: float) -> str:
+    """``8 ms``; ``less than 1 ms`` where it rounds to nothing."""
+    return f"{abs(seconds) * 1e3:.0f} ms" if round(abs(seconds) * 1e3) else "less than 1 ms"
+
+
+def _names(names) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _target(bench: dict, key: str) -> dict | None:
+    return next((t for t in bench["summary"].get("targets", []) if t["key"] == key), None)
+
+
+# ============================================================================ targets, worded
+def measured_text(t: dict, fmt: str = "{:.2f}", unit: str = "") -> str:
+    """A target's measured value with its spread or interval when it has one:
+    ``0.38 [0.36, 0.39] (range of 3 interleaved sweep pairs)`` or ``121 MB``."""
+    value = fmt.format(t["value"]) + unit
+    if t["low"] == t["high"]:  # one value, or repeats that agree: nothing to show beside it
+        return value
+    return f"{value} [{fmt.format(t['low'])}, {fmt.format(t['high'])}]" + (f" ({t['spread']})" if t.get("spread") else "")
+
+
+def verdict_text(t: dict, fmt: str = "{:.2f}", unit: str = "") -> str:
+    """Whether a target is met, judged on the unfavourable end of its spread: ``met`` (even the high end is
+    within the limit), ``not met`` (even the low end is over it) or ``not shown`` (the spread straddles it)."""
+    limit = f"{t['limit']:g}{unit}"
+    spread = t["low"] != t["high"]
+    if t["met"] is True:
+        return (f"**met** (even its unfavourable end, {fmt.format(t['high'])}{unit}, is within the limit of {limit})"
+                if spread else f"**met** (limit {limit})")
+    if t["met"] is False:
+        return (f"**not met** (even its favourable end, {fmt.format(t['low'])}{unit}, is over the limit of {limit})"
+                if spread else f"**not met** (limit {limit})")
+    return (f"**not shown** (its spread, {fmt.format(t['low'])} to {fmt.format(t['high'])}{unit}, straddles the "
+            f"limit of {limit})")
+
+
+def _judged(t: dict, fmt: str = "{:.2f}", unit: str = "") -> str:
+    return f"{measured_text(t, fmt, unit)}: {verdict_text(t, fmt, unit)}"
+
+
+# ============================================================================ the answer first
+def _speed_clause(bench: dict, batch: int) -> str | None:
+    """NumPy against PyTorch at ``batch``: the fastest sweeps' epoch times, the interleaved pairs' ratio."""
+    s, one = _summary(bench)
+    n, t = _at(s["batch"].get(f"numpy/{one}", {}), batch), _at(s["batch"].get(f"torch/{one}", {}), batch)
+    if not (n and t):
+        return None
+    pairs = s.get("ratio_spread", {}).get(f"batch {batch}, {one} thread(s)")
+    ratio = pairs["value"] if pairs else n / t
+    head = (f"At the report's batch size ({batch:,}) on {_threads(one)}, an epoch takes {_fmt_s(n)} in NumPy and "
+            f"{_fmt_s(t)} in PyTorch")
+    faster, factor = ("NumPy", 1 / ratio) if ratio < 1 else ("PyTorch", ratio)
+    if not pairs:
+        return f"{head}: {faster} is {factor:.1f} x faster (one sweep each)"
+    lo, hi, k = pairs["low"], pairs["high"], len(pairs["values"])
+    if k == 1:
+        return f"{head}: {faster} is {factor:.1f} x faster (one interleaved sweep pair)"
+    if hi < 1 or lo > 1:
+        band = f"{1 / hi:.1f} to {1 / lo:.1f} x" if hi < 1 else f"{lo:.1f} to {hi:.1f} x"
+        return f"{head}: {faster} is {factor:.1f} x faster ({band} across {k} interleaved sweep pairs)"
+    return (f"{head}: neither is faster in every one of {k} interleaved sweep pairs (NumPy's time over PyTorch's "
+            f"ranges from {lo:.2f} to {hi:.2f}, median {ratio:.2f})")
+
+
+def _private(s: dict, one: str) -> dict | None:
+    """Per backend the memory the verdict speaks about: USS at the end of training, else the peak RSS."""
+    n, t = s["train"].get(f"numpy/{one}"), s["train"].get(f"torch/{one}")
+    if not (n and t):
+        return None
+    if _ok(n.get("uss_mb")) and _ok(t.get("uss_mb")):
+        return {"numpy": n["uss_mb"], "torch": t["uss_mb"], "what": "private memory (USS)",
+                "peaks": (n["rusage_peak_mb"], t["rusage_peak_mb"])}
+    return {"numpy": n["rusage_peak_mb"], "torch": t["rusage_peak_mb"], "what": "peak resident memory", "peaks": None}
+
+
+def _memory_clause(bench: dict) -> str | None:
+    s, one = _summary(bench)
+    p = _private(s, one)
+    if not p:
+        return None
+    n, t = p["numpy"], p["torch"]
+    more = t >= n
+    text = (f"At the end of training the PyTorch process holds {t:.0f} MB and the NumPy process {n:.0f} MB of "
+            f"{p['what']}: PyTorch needs {abs(t - n):.0f} MB {'more' if more else 'less'}, "
+            f"{t / n:.1f} x as much") if p["peaks"] else (
+            f"The PyTorch training process peaks at {t:.0f} MB and the NumPy one at {n:.0f} MB: PyTorch needs "
+            f"{abs(t - n):.0f} MB {'more' if more else 'less'}, {t / n:.1f} x as much")
+    if p["peaks"]:
+        text += f" (peak resident {p['peaks'][1]:.0f} and {p['peaks'][0]:.0f} MB)"
+    return text
+
+
+def _step_at(s: dict, backend: str, batch: int) -> float | None:
+    """The measured step time at ``batch``, else the fitted line's."""
+    cell = _at(s.get("phases", {}).get(backend, {}), batch)
+    if cell:
+        return cell["step_seconds"]
+    model = s.get("step_model", {}).get(backend)
+    return model["fixed_seconds"] + model["per_row_seconds"] * batch if model else None
+
+
+def _why_time(bench: dict, batch: int) -> str | None:
+    """Why one backend's step is longer at ``batch``: the fixed per-step cost or the per-row arithmetic."""
+    s, _ = _summary(bench)
+    model = s.get("step_model", {})
+    if not (model.get("numpy") and model.get("torch")):
+        return None
+    steps = {k: _step_at(s, k, batch) for k in ("numpy", "torch")}
+    slow, fast = ("torch", "numpy") if steps["torch"] >= steps["numpy"] else ("numpy", "torch")
+    line = {k: model[k]["fixed_seconds"] + model[k]["per_row_seconds"] * batch for k in model}
+    gap = line[slow] - line[fast]
+    fixed = {k: model[k]["fixed_seconds"] for k in ("numpy", "torch")}
+    share = (fixed[slow] - fixed[fast]) / gap if gap > 0 else float("nan")
+    head = (f"at batch {batch:,} a {_LABEL[slow]} training step takes {steps[slow] * 1e3:.2f} ms and a "
+            f"{_LABEL[fast]} step {steps[fast] * 1e3:.2f} ms")
+    if share == share and share >= 0.5:
+        part = "all" if share >= 0.995 else f"{share:.0%}"
+        return (f"{head}, and a straight line through the step times puts {part} of that gap in a fixed cost "
+                f"{_LABEL[slow]} pays on every step whatever the batch size ({max(fixed[slow], 0) * 1e3:.2f} ms "
+                f"against {max(fixed[fast], 0) * 1e3:.2f} ms: {_FIXED_COST[slow]}), not in the arithmetic")
+    per_row = {k: model[k]["per_row_seconds"] for k in ("numpy", "torch")}
+    return (f"{head}, and a straight line through the step times puts most of that gap in the arithmetic that grows "
+            f"with the batch ({per_row[slow] * 1e9:.0f} ns per row against {per_row[fast] * 1e9:.0f} ns), not in a "
+            "fixed per-step cost")
+
+
+def _added(steps: list[dict], name: str) -> float | None:
+    return next((x["added_mb"] for x in steps if x["step"] == name), None)
+
+
+def _why_memory(bench: dict) -> str | None:
+    """Where PyTorch's extra memory comes from: importing the framework (and its optimiser) or training."""
+    s, one = _summary(bench)
+    stack = s.get("memory_stack", {}).get("torch")
+    p = _private(s, one)
+    if not stack or not p:
+        return None
+    torch_mb, adam = _added(stack, "+ torch"), _added(stack, "+ torch.optim.Adam")
+    training = _added(stack, "+ training (peak)")
+    if torch_mb is None or training is None:
+        return None
+    if p["torch"] < p["numpy"]:
+        return f"PyTorch's process is the smaller although importing torch alone adds {torch_mb:.0f} MB"
+    step = next((x for x in stack if x["step"] == "+ torch.optim.Adam"), {})
+    adam_part = ""
+    if adam is not None:
+        adam_part = f" and constructing torch.optim.Adam {adam:.0f} MB more"
+        if step.get("compiler_stack"):
+            adam_part += f" (it loads {', '.join(step['compiler_stack'])})"
+    framework = torch_mb + (adam or 0.0)
+    if framework >= training:
+        return (f"PyTorch's extra memory is the framework's, not the network's: importing torch adds "
+                f"{torch_mb:.0f} MB{adam_part}, against {training:.0f} MB for its training itself")
+    return (f"PyTorch's extra memory is mostly its training's: {training:.0f} MB, against {torch_mb:.0f} MB for "
+            "importing torch")
+
+
+def verdict_sentences(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
+    """The chapter's answer, one sentence each: how much faster, how much more memory, and why.
+
+    Parameters
+    ----------
+    bench : dict
+        A benchmark record as read from ``bench.json`` / ``bench_light.json``.
+    batch_size : int
+        The batch size the speed and the step times are read at (the report's own, 512).
+
+    Returns
+    -------
+    list of str
+        Markdown sentences with a bold lead-in (**Speed.**, **Memory.**, **Why.**); a part the record
+        lacks says so.
+    """
+    speed = _speed_clause(bench, batch_size)
+    memory = _memory_clause(bench)
+    why = [x for x in (_why_time(bench, batch_size), _why_memory(bench)) if x]
+    return [f"**Speed.** {speed}." if speed else f"**Speed.** Not measured at batch {batch_size:,} in this benchmark.",
+            f"**Memory.** {memory}." if memory else "**Memory.** Not measured in this benchmark.",
+            ("**Why.** " + (why[0][0].upper() + why[0][1:]) + ("; " + why[1] if len(why) > 1 else "") + ".") if why
+            else "**Why.** The per-step breakdown and the memory stack were not measured in this benchmark."]
+
+
+def verdict_markdown(bench: dict, batch_size: int = REPORT_BATCH) -> str:
+    """:func:`verdict_sentences` as a Markdown list (notebook 06's first output)."""
+    return "\n".join(f"- {x}" for x in verdict_sentences(bench, batch_size))
+
+
+# ============================================================================ speed
 def speed_sentences(bench: dict) -> list[str]:
     """Training speed, NumPy against the plain PyTorch twin and against its fastest variant.
 
@@ -70,7 +291,7 @@ def speed_sentences(bench: dict) -> list[str]:
     n_train, t_train = s["train"].get(f"numpy/{one}"), s["train"].get(f"torch/{one}")
     if n_train and t_train:
         out.append(
-            f"Trained to early stopping on {one} thread(s), the NumPy network took {n_train['seconds']:.1f} s "
+            f"Trained to early stopping on {_threads(one)}, the NumPy network took {n_train['seconds']:.1f} s "
             f"({n_train['epochs']:.0f} epochs) and its PyTorch twin {t_train['seconds']:.1f} s ({t_train['epochs']:.0f} "
             f"epochs): NumPy was {_times(n_train['seconds'] / t_train['seconds'])} PyTorch.")
     n_batch, t_batch = s["batch"].get(f"numpy/{one}", {}), s["batch"].get(f"torch/{one}", {})
@@ -83,7 +304,7 @@ def speed_sentences(bench: dict) -> list[str]:
         trend = ("its lead shrinks as the batch grows" if ratios[hi] > ratios[lo] * 1.1 else
                  "its lead grows with the batch" if ratios[hi] < ratios[lo] / 1.1 else
                  "the ratio hardly moves with the batch size")
-        out.append("Per epoch, NumPy is " + "; ".join(parts) + f": {trend}.")
+        out.append("Per epoch (the fastest of the sweeps), NumPy is " + "; ".join(parts) + f": {trend}.")
     variants = s.get("variants", {}).get("epoch_seconds", {})
     numpy_epochs = s.get("variants", {}).get("numpy", {})
     for batch in (512, 4096):
@@ -106,6 +327,27 @@ def speed_sentences(bench: dict) -> list[str]:
     return out
 
 
+def ratio_sentences(bench: dict) -> list[str]:
+    """Each speed ratio a target judges, with the spread of its interleaved sweep pairs and its verdict.
+
+    The sweeps alternate between the backends, so each pair (NumPy sweep i, PyTorch sweep i) shares a
+    stretch of the machine's load; the target is judged on the pairs' highest (least favourable) ratio.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for batch in (512, 4096):
+        t = _target(bench, f"epoch_ratio_{batch}")
+        if not t:
+            continue
+        out.append(f"At batch {batch:,}, NumPy's epoch time over PyTorch's is {measured_text(t)}, against a target of "
+                   f"at most {t['limit']:g}: {verdict_text(t)}.")
+    return out or ["No speed ratio was judged in this benchmark."]
+
+
+# ============================================================================ where the time goes
 def breakdown_sentences(bench: dict) -> list[str]:
     """Why the NumPy/PyTorch ratio moves with the batch size, from the per-step phase times.
 
@@ -159,7 +401,8 @@ def breakdown_sentences(bench: dict) -> list[str]:
 
 
 def arithmetic_sentences(bench: dict) -> list[str]:
-    """FLOPs per epoch, achieved GFLOP/s and the distance from the GEMM rate's bound.
+    """FLOPs per epoch, achieved GFLOP/s, the epoch against its own matrix products alone (the target) and,
+    as context, against the GEMM rate's bound.
 
     Returns
     -------
@@ -176,67 +419,57 @@ def arithmetic_sentences(bench: dict) -> list[str]:
     n_rate, t_rate = gemm.get(f"numpy/{one}"), gemm.get(f"torch/{one}")
     if n_rate and t_rate:
         out.append(f"One large float32 GEMM runs at {n_rate:.0f} GFLOP/s in NumPy and {t_rate:.0f} GFLOP/s in torch "
-                   f"on {one} thread(s), so the epoch's FLOPs need {flops['per_epoch'] / n_rate / 1e9 * 1e3:.0f} ms at "
-                   "that rate.")
-    for backend, label in (("numpy", "NumPy"), ("torch", "PyTorch")):
+                   f"on {_threads(one)}, so the epoch's FLOPs need {flops['per_epoch'] / n_rate / 1e9 * 1e3:.0f} ms at "
+                   "that rate (the *bound*).")
+    for backend in ("numpy", "torch"):
         per = arith.get(backend, {})
-        if not per:
-            continue
-        rates = ", ".join(f"{v['achieved_gflops']:.1f} at batch {int(b):,}" for b, v in sorted(per.items(), key=lambda kv: int(kv[0])))
-        out.append(f"{label} achieves {rates} GFLOP/s.")
-
-    factor = TARGETS["gemm_bound_factor"]
+        if per:
+            rates = ", ".join(f"{v['achieved_gflops']:.1f} at batch {int(b):,}"
+                              for b, v in sorted(per.items(), key=lambda kv: int(kv[0])))
+            out.append(f"{_LABEL[backend]} achieves {rates} GFLOP/s.")
+    t = _target(bench, "products_factor")
+    if t:
+        out.append(f"At batch 4,096 the NumPy epoch over its own matrix products timed alone is {measured_text(t)}, "
+                   f"against a target of at most {t['limit']:g}: {verdict_text(t)}.")
     big = _at(arith["numpy"], 4096)
     if big:
-        out.append(f"At batch 4,096 the NumPy epoch takes {big['x_bound']:.1f} x the GEMM-rate time for its FLOPs: "
-                   + ("within" if big["x_bound"] <= factor else "outside") + f" the {factor:g} x target.")
-        out += _floor_sentences(big, _at(arith.get("torch", {}), 4096), flops["layer_sizes"], s.get("blas", {}),
-                                factor)
+        out += _floor_sentences(big, _at(arith.get("torch", {}), 4096), flops["layer_sizes"], s.get("blas", {}))
     return out
 
 
-def _floor_sentences(numpy_cell: dict, torch_cell: dict | None, layer_sizes, blas: dict,
-                     factor: float) -> list[str]:
-    """Why an epoch sits where it does against the GEMM bound (target: ``factor`` x), from the products alone.
-
-    A floor within 10 % of the factor counts as using up the allowance: the measurements are noisy.
-    """
+def _floor_sentences(numpy_cell: dict, torch_cell: dict | None, layer_sizes, blas: dict) -> list[str]:
+    """Where the epoch sits between the GEMM-rate bound, its products alone and the rest (the fastest sweeps)."""
     if "products_seconds" not in numpy_cell:
         return []
     epoch, floor = numpy_cell["epoch_seconds"], numpy_cell["products_seconds"]
     widths = ", ".join(map(str, layer_sizes))
     numpy_blas = f"NumPy's BLAS ({blas['numpy']})" if blas.get("numpy") else "NumPy's BLAS"
-    out = [f"The epoch's matrix products alone (the same shapes, layouts and calls, back to back with nothing "
-           f"else) take {floor * 1e3:.0f} ms in NumPy, {numpy_cell['products_gflops']:.0f} GFLOP/s: "
-           f"{numpy_cell['products_x_bound']:.1f} x the bound, because {numpy_blas} runs "
-           + ("well below" if numpy_cell["products_x_bound"] > 1.25 else "close to")
-           + f" its large-GEMM rate on matrices only {widths} wide. The rest of the NumPy epoch, "
-           f"{max(epoch - floor, 0) * 1e3:.0f} ms ({max(epoch - floor, 0) / epoch:.0%}), is the element-wise work "
-           "(bias, ReLU and its mask, loss, Adam), the batch gathering and Python."]
     floor_x = numpy_cell["products_x_bound"]
-    if floor_x > 1.1 * factor:
-        out.append(f"So on this machine no NumPy training loop can meet the {factor:g} x target, however lean the rest: "
-                   f"its products alone are {floor_x:.1f} x. The bound assumes every product runs at a large square "
-                   "GEMM's rate, which this BLAS does not reach on matrices this narrow.")
-    elif floor_x >= 0.9 * factor:
-        out.append(f"The products alone ({floor_x:.1f} x) use up about the whole {factor:g} x allowance, so the target could "
-                   "be met only if the element-wise work, the gathering and Python took no time at all.")
-    elif numpy_cell["x_bound"] > factor:
-        out.append(f"The products alone fit within {factor:g} x, so the gap to the target is the element-wise work and the "
-                   "per-step overhead, not the matrix products.")
+    out = [f"In the fastest sweeps the epoch's matrix products alone (the same shapes, layouts and calls, back to "
+           f"back with nothing else) take {floor * 1e3:.0f} ms in NumPy, {numpy_cell['products_gflops']:.0f} GFLOP/s: "
+           f"{floor_x:.1f} x the bound, because {numpy_blas} runs "
+           + ("well below" if floor_x > 1.25 else "close to")
+           + f" its large-GEMM rate on matrices only {widths} wide. The whole epoch is {numpy_cell['x_bound']:.1f} x the "
+           f"bound; the rest of it, {max(epoch - floor, 0) * 1e3:.0f} ms ({max(epoch - floor, 0) / epoch:.0%}), is the "
+           "element-wise work (bias, ReLU and its mask, loss, Adam), the batch gathering and Python."]
+    if floor_x > 1.25:
+        out.append("That is why the arithmetic target is stated against the products alone: the bound assumes every "
+                   "product runs at a large square GEMM's rate, which no training loop calling this BLAS on matrices "
+                   "this narrow can reach.")
     if torch_cell and "products_seconds" in torch_cell:
         extra = torch_cell["epoch_seconds"] - epoch
         products_extra = torch_cell["products_seconds"] - floor
         torch_blas = f" with {blas['torch']}" if blas.get("torch") else ""
         if products_extra * extra < 0:
-            share = (f"torch's products are {abs(products_extra) * 1e3:.0f} ms "
+            share = (f"torch's products are {_ms(products_extra)} "
                      f"{'faster' if products_extra < 0 else 'slower'} than NumPy's, so the whole difference, and "
                      "more, lies outside the matrix products")
         elif abs(products_extra) < 0.5 * abs(extra):
-            share = (f"the products account for only {abs(products_extra) * 1e3:.0f} ms of it: most of the "
+            share = (f"the products account for {'only ' * bool(round(abs(products_extra) * 1e3))}"
+                     f"{_ms(products_extra)} of it: most of the "
                      "difference lies outside the matrix products")
         else:
-            share = f"the products account for {abs(products_extra) * 1e3:.0f} ms of it"
+            share = f"the products account for {_ms(products_extra)} of it"
         out.append(f"torch's own products take {torch_cell['products_seconds'] * 1e3:.0f} ms{torch_blas} "
                    f"({torch_cell['products_gflops']:.0f} GFLOP/s, "
                    f"{torch_cell['products_x_bound']:.1f} x its own bound). The "
@@ -245,6 +478,7 @@ def _floor_sentences(numpy_cell: dict, torch_cell: dict | None, layer_sizes, bla
     return out
 
 
+# ============================================================================ what a PyTorch user can switch
 def variant_sentences(bench: dict) -> list[str]:
     """What fused Adam, float64 and torch.compile change against the plain PyTorch twin.
 
@@ -285,8 +519,111 @@ def variant_sentences(bench: dict) -> list[str]:
     return out
 
 
+def _switch_summary(bench: dict, batch: int) -> str | None:
+    """What switching buys: the fastest variant at ``batch`` and the most private memory any setting saves."""
+    s, one = _summary(bench)
+    switches = s.get("adam_switches") or {}
+    plain = switches.get("plain")
+    times = {k: _at(per, batch) for k, per in s.get("variants", {}).get("epoch_seconds", {}).items() if _at(per, batch)}
+    n_epoch = _at(s.get("variants", {}).get("numpy", {}), batch)
+    parts = []
+    if times.get("plain"):
+        fastest = min(times, key=times.get)
+        if fastest == "plain":
+            parts.append(f"no variant is faster than the plain twin at batch {batch:,}")
+        else:
+            gain = times["plain"] / times[fastest]
+            parts.append(f"{_switch_names([fastest])[fastest]} buys the most speed at batch {batch:,} ({gain:.2f} x the plain twin's"
+                         + (f"; NumPy is still {_times(n_epoch / times[fastest])} it)" if n_epoch and n_epoch < times[fastest]
+                            else f"; NumPy is then {_times(n_epoch / times[fastest])} it)" if n_epoch else ")"))
+    if plain and _ok(plain.get("uss_mb")):
+        saved = {k: plain["uss_mb"] - v["uss_mb"] for k, v in switches.items() if k != "plain" and _ok(v.get("uss_mb"))}
+        if saved:
+            best = max(saved, key=saved.get)
+            numpy_uss = s["train"].get(f"numpy/{one}", {}).get("uss_mb")
+            after = plain["uss_mb"] - saved[best]
+            tail = f" against NumPy's {numpy_uss:.0f} MB" if _ok(numpy_uss) else ""
+            parts.append(f"{_switch_names([best])[best]} saves {saved[best]:.0f} MB of private memory, leaving the PyTorch process at "
+                         f"{after:.0f} MB{tail}" if saved[best] >= 5 else
+                         f"no setting saves more than {max(saved[best], 0):.0f} MB of private memory: the PyTorch "
+                         f"process stays at about {plain['uss_mb']:.0f} MB{tail}")
+    return "; ".join(parts) if parts else None
+
+
+def _mb(switches: dict, names, key: str) -> list[str]:
+    return [f"{switches[k][key]:.0f}" for k in names]
+
+
+def _switch_names(switches) -> dict[str, str]:
+    """How a setting is named in a sentence: ``the plain twin``, an environment switch in code type, else as is."""
+    return {k: "the plain twin" if k == "plain" else f"`{k}`" if "=" in k else k for k in switches}
+
+
+def switch_sentences(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
+    """What a PyTorch user can switch off: whether a setting keeps ``torch.optim.Adam`` from importing
+    PyTorch's compiler stack (torch._dynamo, torch._inductor, SymPy), what it costs in memory and speed,
+    and what switching buys beside fused Adam and torch.compile.
+
+    Every word follows the record: a setting whose compiler stack is empty is named as avoiding it.
+
+    Returns
+    -------
+    list of str
+    """
+    s, _ = _summary(bench)
+    switches = s.get("adam_switches") or {}
+    if not switches:
+        return ["Whether a setting keeps torch.optim.Adam from importing PyTorch's compiler stack was not measured "
+                "in this benchmark."]
+    names = _switch_names(switches)
+    avoid = [k for k, v in switches.items() if not v.get("compiler_stack")]
+    load = [k for k in switches if k not in avoid]
+    out = []
+    if not avoid:
+        loaded = sorted(set().union(*(v["compiler_stack"] for v in switches.values())))
+        modules = sorted(v["modules_added"] for v in switches.values())
+        count = f"{modules[0]:,}" if modules[0] == modules[-1] else f"{modules[0]:,} to {modules[-1]:,}"
+        out.append(f"None of the {len(switches)} settings measured ({_names(names[k] for k in switches)}) keeps "
+                   f"`torch.optim.Adam` from importing PyTorch's compiler stack: in each, constructing the optimiser "
+                   f"loads {count} more modules, among them {', '.join(loaded)}. torch wraps the optimiser's methods in "
+                   "its marker for code not to compile, and that marker imports the compiler when first called, "
+                   "whatever the switch.")
+    else:
+        plain = switches.get("plain", {})
+        against = (f", against {plain['modules_added']:,} modules and {plain['adam_uss_mb']:.0f} MB with the plain twin"
+                   if plain and plain.get("compiler_stack") else "")
+        for k in avoid:
+            v = switches[k]
+            out.append(f"{names[k]} keeps `torch.optim.Adam` from importing PyTorch's compiler stack: constructing it "
+                       f"loads {v['modules_added']:,} more modules and adds {v['adam_uss_mb']:.0f} MB of private "
+                       f"memory{against}.")
+        if load:
+            out.append(f"With {_names(names[k] for k in load)} the optimiser still loads "
+                       f"{', '.join(sorted(set().union(*(switches[k]['compiler_stack'] for k in load))))}.")
+    memory = [k for k in switches if _ok(switches[k].get("adam_uss_mb")) and _ok(switches[k].get("uss_mb"))]
+    if memory:
+        added = [f"{switches[k]['adam_uss_mb']:.0f} MB" + (" of private memory" if i == 0 else "") + f" with {names[k]}"
+                 for i, k in enumerate(memory)]
+        out.append(f"Constructing the optimiser adds {_names(added)}; at the end of training those processes hold "
+                   f"{_names(_mb(switches, memory, 'uss_mb'))} MB (USS) and {_names(_mb(switches, memory, 'pss_mb'))} "
+                   "MB (PSS).")
+    base = _at(switches.get("plain", {}).get("epoch_seconds", {}), batch_size)
+    speeds = [(k, _at(v.get("epoch_seconds", {}), batch_size)) for k, v in switches.items() if k != "plain"]
+    speeds = [(k, t) for k, t in speeds if t]
+    if base and speeds:
+        out.append(f"An epoch at batch {batch_size:,} takes {_fmt_s(base)} with the plain twin, "
+                   + ", ".join(f"{_fmt_s(t)} with {names[k]} ({base / t:.2f} x the plain speed)" for k, t in speeds)
+                   + " (one process each, so single readings: the sweep's variants are the steadier comparison).")
+    summary = _switch_summary(bench, batch_size)
+    if summary:
+        out.append("So, of what a PyTorch user can switch, " + summary + ".")
+    return out
+
+
+# ============================================================================ memory
 def memory_sentences(bench: dict) -> list[str]:
-    """Peak memory of the fresh training processes and where a process's memory comes from.
+    """Private memory (USS, PSS) and peak RSS of the fresh training processes, the targets, and where a
+    process's memory comes from.
 
     Returns
     -------
@@ -296,15 +633,32 @@ def memory_sentences(bench: dict) -> list[str]:
     out = []
     n, t = s["train"].get(f"numpy/{one}"), s["train"].get(f"torch/{one}")
     if n and t:
-        out.append(f"In fresh processes that load only what training needs, the NumPy run peaks at "
-                   f"{n['rusage_peak_mb']:.0f} MB and the PyTorch run at {t['rusage_peak_mb']:.0f} MB (getrusage; "
-                   f"memory_profiler: {n['peak_mb']:.0f} and {t['peak_mb']:.0f} MB): PyTorch needs "
-                   f"{abs(t['rusage_peak_mb'] - n['rusage_peak_mb']):.0f} MB "
-                   f"{'more' if t['rusage_peak_mb'] >= n['rusage_peak_mb'] else 'less'}.")
+        if _ok(n.get("uss_mb")) and _ok(t.get("uss_mb")):
+            out.append(f"At the end of training, in fresh processes that load only what training needs, the NumPy "
+                       f"process holds {n['uss_mb']:.0f} MB of private memory (USS: the pages no other process "
+                       f"shares) and the PyTorch process {t['uss_mb']:.0f} MB: PyTorch needs "
+                       f"{abs(t['uss_mb'] - n['uss_mb']):.0f} MB {'more' if t['uss_mb'] >= n['uss_mb'] else 'less'}. "
+                       f"PSS, which adds each shared page's share, is {n['pss_mb']:.0f} and {t['pss_mb']:.0f} MB; "
+                       f"the peak resident size is {n['rusage_peak_mb']:.0f} and {t['rusage_peak_mb']:.0f} MB "
+                       f"(getrusage; memory_profiler: {n['peak_mb']:.0f} and {t['peak_mb']:.0f} MB).")
+        else:
+            out.append(f"In fresh processes that load only what training needs, the NumPy run peaks at "
+                       f"{n['rusage_peak_mb']:.0f} MB and the PyTorch run at {t['rusage_peak_mb']:.0f} MB (getrusage; "
+                       f"memory_profiler: {n['peak_mb']:.0f} and {t['peak_mb']:.0f} MB): PyTorch needs "
+                       f"{abs(t['rusage_peak_mb'] - n['rusage_peak_mb']):.0f} MB "
+                       f"{'more' if t['rusage_peak_mb'] >= n['rusage_peak_mb'] else 'less'}; private memory was not "
+                       "measured in this benchmark.")
+    judged = [(_LABEL[b], _target(bench, f"{b}_uss_mb")) for b in ("numpy", "torch")]
+    judged = [(label, x) for label, x in judged if x]
+    if judged:
+        out.append("Against the private-memory targets: " + "; ".join(
+            f"{label} {measured_text(x, '{:.0f}', ' MB')}, {verdict_text(x, '{:.0f}', ' MB')}" for label, x in judged)
+            + ".")
     stacks = s.get("memory_stack", {})
     if stacks.get("torch") and stacks.get("numpy"):
         def added(steps, name):
-            return next((x["added_mb"] for x in steps if x["step"] == name), float("nan"))
+            found = _added(steps, name)
+            return float("nan") if found is None else found
 
         torch_import = added(stacks["torch"], "+ torch")
         optim = added(stacks["torch"], "+ torch.optim.Adam")
@@ -320,10 +674,10 @@ def memory_sentences(bench: dict) -> list[str]:
                        f"which saves the {pandas_mb:.0f} MB that importing pandas costs (measured in the week-1 style "
                        "process below).")
         optim_part = f", constructing torch.optim.Adam {optim:+.0f} MB" if optim == optim else ""
-        out.append(f"Added one at a time in the training processes: scikit-learn (with SciPy) {sk:+.0f} MB, torch "
-                   f"{torch_import:+.0f} MB{optim_part}, the data arrays {data:+.0f} MB, training {train_n:+.0f} MB "
-                   f"for NumPy and {train_t:+.0f} MB for PyTorch. The largest single piece is {biggest[0]}: the "
-                   "framework, not the network, decides the memory.")
+        out.append(f"Added one at a time in the training processes (resident memory): scikit-learn (with SciPy) "
+                   f"{sk:+.0f} MB, torch {torch_import:+.0f} MB{optim_part}, the data arrays {data:+.0f} MB, training "
+                   f"{train_n:+.0f} MB for NumPy and {train_t:+.0f} MB for PyTorch. The largest single piece is "
+                   f"{biggest[0]}: the framework, not the network, decides the memory.")
         step = next((x for x in stacks["torch"] if x["step"] == "+ torch.optim.Adam"), None)
         if step and step.get("compiler_stack"):
             before = next(x for x in stacks["torch"] if x["step"] == "+ torch")
@@ -333,17 +687,17 @@ def memory_sentences(bench: dict) -> list[str]:
             out.append(f"The optimiser's {optim:.0f} MB are not its state{state}: constructing "
                        f"torch.optim.Adam loads {step['modules'] - before['modules']:,} more modules, among them "
                        f"{', '.join(step['compiler_stack'])}, because torch marks the optimiser's methods as not to "
-                       "be compiled and imports its compiler to do so, whether or not torch.compile is ever used.")
+                       "be compiled and imports its compiler to do so, whether or not torch.compile is ever used "
+                       "(what a PyTorch user can switch off is measured above).")
         ends = {k: stacks[k][-1] for k in ("numpy", "torch")}
         if all(e.get("anon_mb") is not None for e in ends.values()):
             n_end, t_end = ends["numpy"], ends["torch"]
-            out.append(f"When training ends, the NumPy process holds {n_end['anon_mb']:.0f} MB of private memory and "
-                       f"{n_end['file_mb']:.0f} MB of mapped library pages, the PyTorch process "
+            out.append(f"Of the peak resident memory, the NumPy process holds {n_end['anon_mb']:.0f} MB anonymous "
+                       f"(heap, arrays) and {n_end['file_mb']:.0f} MB of mapped library pages, the PyTorch process "
                        f"{t_end['anon_mb']:.0f} MB and {t_end['file_mb']:.0f} MB. Mapped pages are shared with every "
                        "process that uses the same libraries, and how many of them are resident depends on what the "
-                       "kernel holds in its page cache (all of a just-installed library is cached), so the peak RSS "
-                       "that the targets use can move by tens of MB between machines and installs with the same "
-                       "code; the private part is the stable measure.")
+                       "kernel holds in its page cache, so the peak RSS can move by tens of MB between machines and "
+                       "installs with the same code; the targets are judged on private memory (USS) instead.")
     return out
 
 
@@ -379,6 +733,7 @@ def week1_sentences(bench: dict) -> list[str]:
     return out
 
 
+# ============================================================================ provenance, rows, targets
 def source_sentences(bench: dict) -> list[str]:
     """Which benchmark the numbers come from, when, on what machine and threads.
 
@@ -388,9 +743,18 @@ def source_sentences(bench: dict) -> list[str]:
     """
     machine, versions = bench["machine"], bench.get("versions", {})
     mode = bench.get("mode", "full")
-    how = ("`make bench`'s full benchmark" if mode == "full" else
-           "the light benchmark that `make report` runs (one thread, one training run per backend, three batch "
-           "sizes, no rows sweep; `make bench` runs the full one, which this notebook shows whenever it is current)")
+    plan = bench.get("plan", {})
+    if mode == "full":
+        how = "`make bench`'s full benchmark"
+    else:
+        rows = plan.get("row_counts") or []
+        rows_part = (f"a rows sweep over {rows[0]:,} to {rows[-1]:,} rows ({plan.get('row_repeats', 1)} repeats)"
+                     if rows else "no rows sweep")
+        batches = plan.get("batch_sizes") or []
+        how = (f"the light benchmark that `make report` runs (one thread, one training run per backend, "
+               f"{len(batches) or 'three'} batch sizes in {plan.get('sweep_repeats', 2)} interleaved sweeps per "
+               f"backend, {rows_part}, no torch.compile; `make bench` runs the full one, which this notebook shows "
+               "whenever it is current)")
     return [f"These numbers come from {how}, measured on {bench['created_utc']} in "
             f"{bench.get('wall_seconds', float('nan')):.0f} s on {machine['cpus']} logical CPUs "
             f"({machine.get('cpu_model', 'model not recorded')}) with {', '.join(map(str, bench['threads']))} thread(s), "
@@ -398,8 +762,20 @@ def source_sentences(bench: dict) -> list[str]:
             f"{versions.get('sklearn', '?')}. Every measurement ran in a fresh process."]
 
 
+def _shape(t: dict) -> str:
+    """How epoch time grows with the rows, read from the slope's interval (a linear band of 0.85 to 1.15)."""
+    if t["low"] >= 0.85 and t["high"] <= 1.15:
+        return "about linearly"
+    if t["low"] > 1.15:
+        return "faster than linearly"
+    if t["high"] < 0.85:
+        return "slower than linearly (fixed costs still matter at these sizes)"
+    return "at a rate these repeats cannot pin down"
+
+
 def rows_sentences(bench: dict) -> list[str]:
-    """How epoch time and peak memory grow with the number of training rows.
+    """How epoch time and peak memory grow with the number of training rows, each slope with its interval
+    across repeats and judged by its target.
 
     Returns
     -------
@@ -407,47 +783,109 @@ def rows_sentences(bench: dict) -> list[str]:
     """
     rows = bench["summary"].get("rows", {})
     out = []
-    for backend, label in (("numpy", "NumPy"), ("torch", "PyTorch")):
-        slope, per_million = rows.get(f"{backend}_time_slope"), rows.get(f"{backend}_mb_per_million_rows")
-        if slope is None:
+    for backend in ("numpy", "torch"):
+        slope = _target(bench, f"{backend}_rows_time_slope")
+        if not slope:
             continue
-        shape = ("about linearly" if 0.85 <= slope <= 1.15 else "faster than linearly" if slope > 1.15
-                 else "slower than linearly (fixed costs still matter at these sizes)")
-        out.append(f"{label}: epoch time grows {shape} with the rows (log-log slope {slope:.2f}); peak memory "
-                   f"grows by {per_million:.0f} MB per million rows.")
-    return out or ["The rows sweep runs in `make bench` only; this benchmark has none."]
+        counts = sorted(int(n) for n in rows.get(backend, {}))
+        span = f" from {counts[0]:,} to {counts[-1]:,} rows" if counts else ""
+        text = (f"{_LABEL[backend]}: epoch time grows {_shape(slope)} with the rows{span}, log-log slope "
+                f"{_judged(slope)}")
+        per_million = rows.get(f"{backend}_mb_per_million_rows")
+        growth = _target(bench, f"{backend}_rows_mb_growth")
+        if _ok(per_million):
+            text += f". Peak memory grows by {per_million:.0f} MB per million rows"
+            if growth:
+                text += f"; the MB per row of the last step over the first is {_judged(growth)}"
+        out.append(text + ".")
+    return out or ["This benchmark has no rows sweep."]
 
 
 def targets_sentences(bench: dict) -> list[str]:
-    """How many of the targets this run meets, naming the missed ones with their measured values.
+    """How many targets this run meets, misses and cannot show, naming each one not met or not shown with
+    its measured value and spread.
 
     Returns
     -------
     list of str
     """
-    s = bench["summary"]
-    targets = s["targets"]
-    missed = [t for t in targets if not t["met"]]
-    head = f"{len(targets) - len(missed)} of {len(targets)} targets are met in this run"
-    if not missed:
-        return [head + "."]
-    out = [head + "; missed: " + "; ".join(f"{t['label']} (measured {t['value']:.3g})" for t in missed) + "."]
-
-    for t in missed:  # a missed peak: how much of it the process itself allocated
-        backend = t["key"].removesuffix("_peak_mb")
-        stack = s.get("memory_stack", {}).get(backend)
-        if not t["key"].endswith("_peak_mb") or not stack:
-            continue
-        end, limit = stack[-1], t["limit"]
-        if end.get("anon_mb") is not None:
-            label = "NumPy" if backend == "numpy" else "PyTorch"
-            out.append(f"The {label} process's private memory at the end of training, {end['anon_mb']:.0f} MB, is "
-                       f"{'within' if end['anon_mb'] <= limit else 'over'} the {limit:g} MB target on its own; the "
-                       f"other {end['file_mb']:.0f} MB of the reading are mapped library pages, whose count depends "
-                       "on the page cache (see where the memory goes).")
+    targets = bench["summary"]["targets"]
+    by = {v: [t for t in targets if t["met"] is v] for v in (True, False, None)}
+    head = (f"Of {len(targets)} targets, each judged on the unfavourable end of its spread or interval where it has "
+            f"one, {len(by[True])} {'is' if len(by[True]) == 1 else 'are'} met, {len(by[False])} not met and "
+            f"{len(by[None])} not shown (the spread straddles the limit)")
+    out = [head + "."]
+    for verdict, label in ((False, "Not met"), (None, "Not shown")):
+        if by[verdict]:
+            out.append(f"{label}: " + "; ".join(f"{t['label']}, measured {measured_text(t, '{:.3g}')}"
+                                                for t in by[verdict]) + ".")
     return out
 
 
+# ============================================================================ conclusions
+def conclusions(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
+    """The chapter's conclusions, one item per finding, each worded from the record.
+
+    Returns
+    -------
+    list of str
+        Items with a bold lead-in: speed, where the time goes, memory, what a PyTorch user can switch
+        off, scaling with rows, targets (an item the record has no numbers for is left out).
+    """
+    s, _ = _summary(bench)
+    items = []
+    speed = _speed_clause(bench, batch_size)
+    if speed:
+        ratios = [(b, _target(bench, f"epoch_ratio_{b}")) for b in (512, 4096)]
+        judged = "; ".join(f"NumPy's epoch at most {t['limit']:g} x PyTorch's at batch {b:,} is {verdict_text(t)}"
+                           for b, t in ratios if t)
+        items.append(f"**Speed.** {speed}." + (f" Judged on the interleaved pairs, the target of {judged}." if judged
+                                               else ""))
+    time_why = _why_time(bench, batch_size)
+    factor = _target(bench, "products_factor")
+    if time_why or factor:
+        text = "**Where the time goes.**"
+        if time_why:
+            text += f" {time_why[0].upper() + time_why[1:]}."
+        if factor:
+            text += (f" At batch 4,096 the NumPy epoch over its own matrix products alone is {measured_text(factor)}, "
+                     f"against a target of at most {factor['limit']:g}: {verdict_text(factor)}.")
+        items.append(text)
+    memory = _memory_clause(bench)
+    if memory:
+        text = f"**Memory.** {memory}."
+        uss = [(_LABEL[b], _target(bench, f"{b}_uss_mb")) for b in ("numpy", "torch")]
+        uss = [(label, t) for label, t in uss if t]
+        if uss:
+            text += " Against the private-memory targets: " + "; ".join(
+                f"{label} {measured_text(t, '{:.0f}', ' MB')}, {verdict_text(t, '{:.0f}', ' MB')}" for label, t in uss) + "."
+        why = _why_memory(bench)
+        if why:
+            text += f" {why[0].upper() + why[1:]}."
+        items.append(text)
+    switches = s.get("adam_switches") or {}
+    if switches:
+        avoid = [k for k, v in switches.items() if not v.get("compiler_stack")]
+        head = (f"{_names(_switch_names(avoid).values())} {'keeps' if len(avoid) == 1 else 'keep'} torch.optim.Adam from importing the "
+                "compiler stack" if avoid else
+                f"No setting measured ({_names(_switch_names(switches).values())}) keeps torch.optim.Adam from "
+                "importing the compiler stack")
+        summary = _switch_summary(bench, batch_size)
+        items.append(f"**What a PyTorch user can switch off.** {head}" + (f"; {summary}." if summary else "."))
+    rows = rows_sentences(bench)
+    if _target(bench, "numpy_rows_time_slope") or _target(bench, "torch_rows_time_slope"):
+        items.append("**Scaling with rows.** " + " ".join(rows))
+    if s.get("targets"):
+        items.append("**Targets.** " + targets_sentences(bench)[0])
+    return items
+
+
+def conclusions_markdown(bench: dict, batch_size: int = REPORT_BATCH) -> str:
+    """:func:`conclusions` as a numbered Markdown list."""
+    return conclusions_list(conclusions(bench, batch_size))
+
+
+# ============================================================================ make bench's summary
 def summary_markdown(bench: dict) -> str:
     """Markdown tables of the benchmark (``make bench`` prints them; ``bench.json`` keeps them), from its numbers."""
     bench = json.loads(json.dumps(bench))  # string keys, as read back from the file
@@ -457,25 +895,30 @@ def summary_markdown(bench: dict) -> str:
              f"({machine.get('cpu_model', 'CPU model not recorded')}), torch {bench.get('versions', {}).get('torch', '?')}, "
              f"NumPy {bench.get('versions', {}).get('numpy', '?')}; median of {bench['repeats']} fresh process(es) per "
              "training run (times are noisy across runs; ratios within one run are not).",
-             ""]
-    train = pd.DataFrame({key: {"train to early stop (s)": v["seconds"], "epochs": v["epochs"],
-                                "s / epoch": v["epoch_seconds"], "peak RSS (MB, getrusage)": v["rusage_peak_mb"],
-                                "peak (MB, memory_profiler)": v["peak_mb"]}
-                          for key, v in s["train"].items()}).T.rename_axis("backend / threads")
-    ratios = pd.Series(s["ratios"], name="value").rename_axis("ratio measured in this run")
-    lines += [markdown(train, digits=3), "", markdown(ratios, digits=2)]
+             "", verdict_markdown(bench), "", markdown(speed_table(bench), digits=3)]
+    if s.get("ratio_spread"):
+        lines += ["", markdown(ratio_table(bench), digits=3)]
+    else:
+        lines += ["", markdown(pd.Series(s["ratios"], name="value").rename_axis("ratio measured in this run"), digits=2)]
+    lines += ["", markdown(private_memory_table(bench), digits=0)]
     if s.get("phases"):
         lines += ["", "Milliseconds per training step, 1 thread:", "", markdown(phase_table(bench), digits=3)]
     if s.get("arithmetic"):
         lines += ["", markdown(arithmetic_table(bench), digits=3)]
+    if any(s.get("products_factor", {}).values()):
+        lines += ["", markdown(products_table(bench), digits=3)]
     if s.get("variants", {}).get("epoch_seconds"):
         lines += ["", markdown(variant_table(bench), digits=3)]
+    if s.get("adam_switches"):
+        lines += ["", markdown(switch_table(bench), digits=3)]
     if s.get("memory_stack"):
         lines += ["", markdown(memory_table(bench), digits=0)]
-    lines += ["", markdown(targets_table(bench), digits=3)]
-    sentences = [*speed_sentences(bench), *breakdown_sentences(bench),
-                 *arithmetic_sentences(bench), *memory_sentences(bench)] if s.get("phases") else []
+    if any(k.endswith("_time_slope") for k in s.get("rows", {})):
+        lines += ["", markdown(rows_table(bench), digits=3)]
+    lines += ["", markdown(targets_table(bench), digits=3), "", *[f"- {x}" for x in targets_sentences(bench)]]
+    sentences = [*speed_sentences(bench), *ratio_sentences(bench), *breakdown_sentences(bench),
+                 *arithmetic_sentences(bench), *switch_sentences(bench), *memory_sentences(bench),
+                 *rows_sentences(bench)] if s.get("phases") else []
     if sentences:
         lines += ["", *[f"- {x}" for x in sentences]]
     return "\n".join(lines)
-

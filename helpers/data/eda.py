@@ -281,3 +281,18 @@ def split_table(meta: dict) -> pd.DataFrame:
 def original_rows(meta: dict) -> pd.Series:
     """What happened to the week-1 report's test rows (``meta["split"]["original"]``)."""
     return pd.Series(meta["split"]["original"], name="value")
+
+
+def flow_sentence(meta: dict) -> str:
+    """The participant flow in words, from the cleaning ledger and the split (every count from the data)."""
+    ledger = meta["ledger"]
+    drops = [e for e in ledger if e["action"] == "dropped"]
+    dropped = "; ".join(f"{e['step']}: {e['rows']:,}" for e in drops) or "none"
+    balance, patients = meta["balance"], meta["split"].get("patients", {})
+    parts = "; ".join(f"{p} {balance[p]['rows']:,} rows ({balance[p]['no_show']:,} no-shows"
+                      + (f", {patients[p]:,} patients" if p in patients else "") + ")" for p in ("train", "val", "test"))
+    return (f"{ledger[0]['rows']:,} appointments were read and {sum(e['rows'] for e in drops):,} excluded ({dropped}), "
+            f"leaving {meta['rows']['kept']:,} with {balance['all']['no_show']:,} no-shows "
+            f"({balance['all']['no_show_rate']:.1%}). The `{meta['split']['kind']}` split holds: {parts}. The loader "
+            "refuses a file with an empty or unreadable value, so nothing is imputed; every excluded row is counted above.")
+

@@ -118,3 +118,59 @@ def rate_by(
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper right")
     return fig
+
+
+def participant_flow(ledger: Sequence[Mapping], balance: Mapping[str, Mapping], patients: Mapping[str, int] | None = None,
+                     title: str = "Participant flow (TRIPOD+AI 20a)") -> Figure:
+    """The flow of appointments from the file to the parts of the split, with every count.
+
+    Parameters
+    ----------
+    ledger : sequence of dict
+        The cleaning ledger (``meta["ledger"]`` of the prepared data): ``step``, ``action``
+        (``"dropped"`` or ``"-"``), ``rows``, ``rows_left``, starting with the rows read.
+    balance : mapping part -> dict
+        ``meta["balance"]``: per part (``train``, ``val``, ``test``) its ``rows`` and ``no_show``.
+    patients : mapping part -> int, optional
+        Distinct patients per part (``meta["split"]["patients"]``).
+    title : str
+
+    Returns
+    -------
+    Figure
+        Boxes top to bottom: rows read, then kept; each drop as a side box with its count; then one
+        box per part with its rows, no-shows (and patients).
+    """
+    import matplotlib.pyplot as plt
+
+    drops = [e for e in ledger if e["action"] == "dropped"]
+    read = ledger[0]["rows"]
+    kept = ledger[-1]["rows_left"]
+    parts = [p for p in ("train", "val", "test") if p in balance]
+    fig, ax = plt.subplots(figsize=(9.0, 2.2 + 0.55 * max(len(drops), 1) + 1.6), layout="constrained")
+    ax.set_axis_off()
+    box = {"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "0.35"}
+    drop_box = {**box, "facecolor": "#fbeaea"}
+    height = 3 + len(drops)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.5, height + 0.5)
+    y = height
+    ax.text(3.0, y, f"Appointments read\n{read:,} rows", ha="center", va="center", bbox=box)
+    for i, e in enumerate(drops):
+        ax.text(7.3, y - 1 - i * 0.9 + 0.45, f"Excluded: {e['step']}\n{e['rows']:,} rows", ha="center", va="center",
+                fontsize=9, bbox=drop_box)
+        ax.annotate("", xy=(5.6, y - 1 - i * 0.9 + 0.45), xytext=(3.0, y - 1 - i * 0.9 + 0.45),
+                    arrowprops={"arrowstyle": "->", "color": "0.35"})
+    y_kept = y - 1.2 - max(len(drops), 1) * 0.9
+    ax.annotate("", xy=(3.0, y_kept + 0.35), xytext=(3.0, y - 0.35), arrowprops={"arrowstyle": "->", "color": "0.35"})
+    ax.text(3.0, y_kept, f"Appointments analysed\n{kept:,} rows", ha="center", va="center", bbox=box)
+    for i, part in enumerate(parts):
+        x = 1.5 + i * 3.2
+        b = balance[part]
+        text = f"{part}\n{b['rows']:,} rows, {b['no_show']:,} no-shows"
+        if patients and part in patients:
+            text += f"\n{patients[part]:,} patients"
+        ax.annotate("", xy=(x, 0.55), xytext=(3.0, y_kept - 0.4), arrowprops={"arrowstyle": "->", "color": "0.35"})
+        ax.text(x, 0.0, text, ha="center", va="center", fontsize=9, bbox=box)
+    ax.set_title(title)
+    return fig

@@ -55,6 +55,7 @@ NOTEBOOKS = [
     "04_comparison",
     "05_validation_schemes",
     "06_cost",
+    "07_clinical_use",
 ]
 #: Parameters whose default is ``None`` but whose value, when given, has a known type.
 TYPES_WHEN_NONE: dict[str, tuple[type, ...]] = {

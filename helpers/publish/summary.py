@@ -15,7 +15,8 @@ from helpers.artifacts import read_json, write_json
 from helpers.compare.evidence import spread
 from helpers.cost.record import current_record
 
-__all__ = ["save_study", "save_schemes", "headline_markdown", "references_sentence", "speed_sentence", "memory_sentence"]
+__all__ = ["save_study", "load_study", "save_schemes", "headline_markdown", "references_sentence", "speed_sentence", "memory_sentence",
+           "targets_sentence"]
 
 _METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
 
@@ -39,6 +40,14 @@ def save_study(results_dir, meta: dict, runs, resamples, diffs: list[dict], marg
               "diffs": [{k: d[k] for k in ("label", "metric", "estimate", "low", "high", "sd")} for d in diffs],
               "conclusions": conclusions}
     return write_json(_study_path(results_dir, runs.split), record)
+
+
+def load_study(results_dir, split: str) -> dict:
+    """Notebook 04's saved summary of ``split`` (raises with a hint when 04 has not run)."""
+    path = _study_path(results_dir, split)
+    if not path.is_file():
+        raise FileNotFoundError(f"no saved study for split {split!r}: run notebook 04 first")
+    return read_json(path)
 
 
 def save_schemes(results_dir, cells: dict, diffs: dict, sentences: list[str], repeats: int):
@@ -65,7 +74,8 @@ def references_sentence(study: dict) -> str:
 
 
 def speed_sentence(bench: dict, batch_size: int = 512) -> str:
-    """NumPy against PyTorch epoch time at ``batch_size`` on one thread, from one benchmark run."""
+    """NumPy against PyTorch epoch time at ``batch_size`` on one thread, from one benchmark run, with the
+    spread of the ratio over the interleaved sweep pairs."""
     s = bench["summary"]
     one = str(s.get("target_threads", 1))
     numpy_s = s["batch"].get(f"numpy/{one}", {}).get(str(batch_size))
@@ -74,23 +84,43 @@ def speed_sentence(bench: dict, batch_size: int = 512) -> str:
         return f"**Speed.** Not measured at batch {batch_size:,} in the current benchmark."
     ratio = torch_s / numpy_s
     faster = "NumPy" if ratio >= 1 else "PyTorch"
+    spread = s.get("ratio_spread", {}).get(f"batch {batch_size}, {one} thread(s)")
+    noise = (f"; NumPy / PyTorch epoch time {spread['low']:.2f}-{spread['high']:.2f} over {len(spread['values'])} "
+             "interleaved sweep pairs" if spread else "")
     return (f"**Speed.** At the report's batch size ({batch_size:,}), one epoch takes {numpy_s * 1e3:.0f} ms in NumPy "
-            f"and {torch_s * 1e3:.0f} ms in PyTorch on one thread: {faster} is {max(ratio, 1 / ratio):.1f} x faster "
-            "(same run; notebook 06 shows where the time goes).")
+            f"and {torch_s * 1e3:.0f} ms in PyTorch on one thread: {faster} is {max(ratio, 1 / ratio):.1f} x faster"
+            f"{noise} (same run; notebook 06 shows where the time goes).")
 
 
 def memory_sentence(bench: dict) -> str:
-    """Peak and private memory of the fresh NumPy and PyTorch training processes, and the largest piece."""
+    """Private memory (USS) at the end of training of the fresh NumPy and PyTorch processes, their peaks,
+    and the largest piece."""
     s = bench["summary"]
     one = str(s.get("target_threads", 1))
-    n, t = s["train"][f"numpy/{one}"]["rusage_peak_mb"], s["train"][f"torch/{one}"]["rusage_peak_mb"]
-    text = (f"**Memory.** A fresh training process peaks at {n:.0f} MB with NumPy and {t:.0f} MB with PyTorch "
-            f"({t - n:+.0f} MB)")
+    n, t = s["train"][f"numpy/{one}"], s["train"][f"torch/{one}"]
+    text = (f"**Memory.** A fresh training process ends training with {n['uss_mb']:.0f} MB of private memory (USS) "
+            f"with NumPy and {t['uss_mb']:.0f} MB with PyTorch ({t['uss_mb'] - n['uss_mb']:+.0f} MB; peak resident "
+            f"{n['rusage_peak_mb']:.0f} and {t['rusage_peak_mb']:.0f} MB)")
     stack = s.get("memory_stack", {}).get("torch")
     if stack:
         biggest = max(stack[1:], key=lambda step: step["added_mb"])
         text += f"; the largest piece of PyTorch's is `{biggest['step'].lstrip('+ ')}` ({biggest['added_mb']:+.0f} MB)"
     return text + ": the framework, not the network, decides the memory."
+
+
+def targets_sentence(bench: dict) -> str:
+    """Every target of the benchmark with its value (and spread or interval) and its verdict, one clause each."""
+    parts = []
+    for t in bench["summary"].get("targets", []):
+        value = f"{t['value']:.3g}"
+        if t.get("low") is not None and t.get("high") is not None and t["high"] > t["low"]:
+            value += f" [{t['low']:.3g}, {t['high']:.3g}]"
+        parts.append(f"{t['label']}: {value}, **{t.get('verdict', 'met' if t['met'] else 'not met')}**")
+    if not parts:
+        return "**Targets.** None measured in the current benchmark."
+    mode = "make bench" if bench.get("mode") == "full" else "the light benchmark of make report"
+    return (f"**Targets** ({mode}, one run, one thread; judged on the unfavourable end of each spread or "
+            f"interval): " + "; ".join(parts) + ".")
 
 
 def headline_markdown(split: str = "stratified", results_dir=None, processed_dir=None, batch_size: int = 512) -> str:
@@ -112,7 +142,8 @@ def headline_markdown(split: str = "stratified", results_dir=None, processed_dir
         lines += [f"  - {sentence}" for sentence in read_json(schemes_path)["sentences"]]
     bench = current_record(processed_dir, split, results_dir)
     if bench is not None:
-        lines += [f"- {speed_sentence(bench, batch_size)}", f"- {memory_sentence(bench)}"]
+        lines += [f"- {speed_sentence(bench, batch_size)}", f"- {memory_sentence(bench)}",
+                  f"- {targets_sentence(bench)}"]
     lines += ["", "![paired differences](figures/04_paired_differences.png)",
               "![epoch time against batch size](figures/06_epoch_vs_batch.png)", "",
               "Everything else -- the tables, every verdict, the four validation schemes, where time and memory go -- "

@@ -17,9 +17,10 @@ import pandas as pd
 from helpers import paths
 from helpers.data.prepared import PARTS, PreparedData, load_prepared
 from helpers.study import tuning
-from helpers.study.runs import NETWORKS, Runs, repeated_runs, results_folder
+from helpers.study.runs import NETWORKS, Runs, repeated_runs, results_folder, seeds_for
 
-__all__ = ["load_checked", "parts_table", "Choice", "network_choice", "reference_choices", "settings_table",
+__all__ = ["load_checked", "parts_table", "Choice", "network_choice", "reference_choices", "settings_table", "study",
+           "period",
            "parse_class_weight", "single_run", "run_summary", "threshold_table", "threshold_sentence",
            "curves_sentence", "confusion_sentence"]
 
@@ -128,6 +129,28 @@ def settings_table(choice: Choice, references: dict) -> pd.DataFrame:
                        "CV PR-AUC": np.nan if found is None else float(table.loc[found, "cv_pr_auc"]),
                        "rank": np.nan if found is None else int(table.loc[found, "rank"])}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def study(data: PreparedData, split: str, seed: int, processed_dir=None, results_dir=None, n_jobs: int = 2,
+          progress: bool = True, *, network: dict, repeats: int, cv_folds: int = tuning.cv.DEFAULT_FOLDS,
+          redraw_validation: bool = True) -> tuple[Choice, dict, Runs]:
+    """Notebook 04's study in one call, for the notebooks that read it (07): the networks' and references'
+    cross-validated settings and the repeated runs -- all from the caches when notebook 04 has run.
+
+    ``network`` holds the network parameters of :func:`network_choice`.
+    """
+    choice = network_choice(data, split, seed, results_dir, n_jobs, progress, **network, cv_folds=cv_folds)
+    references = reference_choices(data, split, seed, results_dir, n_jobs, progress, cv_folds=cv_folds)
+    runs = repeated_runs(data, split, seeds_for(seed, repeats), choice.params,
+                         {name: params for name, (params, _, _) in references.items()}, processed_dir, results_dir,
+                         n_jobs=n_jobs, progress=progress, redraw_validation=redraw_validation)
+    return choice, references, runs
+
+
+def period(data: PreparedData) -> tuple[str, str]:
+    """The first and last appointment day of the loaded parts (ISO dates)."""
+    days = np.concatenate([np.asarray(d) for d in data.days.values()])
+    return str(np.datetime64(int(days.min()), "D")), str(np.datetime64(int(days.max()), "D"))
 
 
 # ------------------------------------------------------------------ one run (notebooks 02 and 03)

@@ -130,3 +130,33 @@ def test_figures_module_loads_neither_tuning_nor_the_frameworks():
             "print(sorted(m for m in ('helpers.study.tuning', 'helpers.study.runs', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=paths.REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_decision_curves():
+    t = np.round(np.arange(0.05, 0.61, 0.01), 10)
+    everyone = 0.2 - 0.8 * t / (1 - t)  # falls to -1 at t = 0.6: clipped by the y-limits
+
+    def curve(nb):
+        return {"thresholds": t, "net_benefit": nb, "low": nb - 0.01, "high": nb + 0.01}
+
+    evidence = {"NumPy MLP": curve(0.2 * (1 - t) ** 2), "Logistic regression": curve(0.18 * (1 - t) ** 3),
+                "Remind everyone": {**curve(everyone), "prevalence": 0.2}}
+    fig = check_figure(figures.decision_curves(evidence))
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Threshold probability"
+    assert [x.get_text() for x in ax.get_legend().get_texts()] == ["NumPy MLP", "Logistic regression",
+                                                                   "Remind everyone", "Remind no one"]
+    bands = ax.collections  # one shaded band per curve, the model's in its colour
+    assert len(bands) == 3
+    np.testing.assert_allclose(bands[0].get_facecolor()[0][:3], matplotlib.colors.to_rgb(style.color_for("NumPy MLP")))
+    assert bands[0].get_alpha() == pytest.approx(0.2)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert lines["NumPy MLP"].get_color() == style.color_for("NumPy MLP")
+    np.testing.assert_array_equal(lines["NumPy MLP"].get_ydata(), evidence["NumPy MLP"]["net_benefit"])
+    assert lines["Remind everyone"].get_linestyle() == "--"
+    assert set(lines["Remind no one"].get_ydata()) == {0.0}
+    low, high = ax.get_ylim()
+    top = 1.1 * max(0.2, 0.2 * 0.95 ** 2 + 0.01)  # the prevalence or the highest band, whichever is higher
+    assert high == pytest.approx(top) and low == pytest.approx(-0.15 * top)
+    assert everyone.min() < low  # the steep fall of "remind everyone" is cut off
+    assert ax.get_xlim() == pytest.approx((0.05, 0.6))

@@ -8,6 +8,11 @@ import json
 from helpers.cost import profiling
 from helpers.cost import record as cost_record
 
+#: What constructing torch.optim.Adam loads when the compiler stack comes with it.
+COMPILER_STACK = ["sympy", "torch._dynamo", "torch._inductor"]
+#: The row counts of a fabricated rows sweep (the light mode's).
+ROW_COUNTS = (25_000, 75_000, 225_000)
+
 
 def _phase_cell(batch, step, error=0.02):
     phases = dict.fromkeys(profiling.PHASES, step / len(profiling.PHASES))
@@ -15,12 +20,26 @@ def _phase_cell(batch, step, error=0.02):
             "instrumented_step_seconds": step, "phase_sum_error": error}
 
 
+def rows_repeat(slope: float, growth: float = 1.0, seconds: float = 0.01, mb_per_row: float = 1e-4) -> dict:
+    """One repeat of a rows sweep over :data:`ROW_COUNTS`: epoch time ``seconds * (n / 25k) ** slope``; peak MB
+    growing ``mb_per_row`` per row from 25k to 75k rows and ``growth`` times that per row from 75k to 225k."""
+    a, b, c = ROW_COUNTS
+    peaks = {a: 100.0, b: 100.0 + mb_per_row * (b - a)}
+    peaks[c] = peaks[b] + growth * mb_per_row * (c - b)
+    return {str(n): {"epoch_seconds": seconds * (n / a) ** slope, "peak_mb": peaks[n]} for n in ROW_COUNTS}
+
+
 def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=None, numpy_peak=140, torch_peak=390,
-               week1=(450.0, 2000.0), products=None, optim=None):
+               week1=(450.0, 2000.0), products=None, optim=None, numpy_uss=90.0, torch_uss=280.0,
+               numpy_factors=(1.0,), rows=None, switches=None):
     """A benchmark record with the given epoch times (dict batch -> s) run through ``summarise``.
 
     ``products``: ``{backend: {batch: seconds}}`` of the products-alone epochs; ``optim``: MB that
-    constructing torch.optim.Adam adds (a step with the compiler stack, and private/file splits).
+    constructing torch.optim.Adam adds (a step with the compiler stack, and private/file splits);
+    ``numpy_uss`` / ``torch_uss``: private memory at the end of training (PSS is 8 MB more);
+    ``numpy_factors``: one interleaved sweep pair per factor, NumPy's epoch times multiplied by it (the
+    spread of the ratios); ``rows``: ``{backend: [repeat, ...]}`` of :func:`rows_repeat`; ``switches``:
+    ``{setting: compiler stack}`` overriding the Adam switches (by default every one loads the stack).
     """
     def m(backend, kind, **kw):
         return {"backend": backend, "threads": 1, "kind": kind, **kw}
@@ -49,20 +68,40 @@ def fabricated(numpy_epoch, torch_epoch, gemm=100.0, phase_error=0.02, fused=Non
                       "float64": {str(b): 2 * t for b, t in torch_epoch.items()}}
     measurements = [
         m("numpy", "train", seconds=2.0, epoch_seconds=0.05, epochs=30, peak_mb=numpy_peak, rusage_peak_mb=numpy_peak,
-          memory_stack=stack["numpy"]),
+          memory_stack=stack["numpy"], uss_mb=numpy_uss, pss_mb=numpy_uss + 8),
         m("torch", "train", seconds=6.0, epoch_seconds=0.15, epochs=30, peak_mb=torch_peak, rusage_peak_mb=torch_peak,
-          memory_stack=stack["torch"]),
-        m("numpy", "sweep", epoch_seconds={str(b): t for b, t in numpy_epoch.items()}, **sweep, **floor("numpy"),
-          phases=[_phase_cell(b, t / 100, phase_error) for b, t in numpy_epoch.items()]),
-        m("torch", "sweep", epoch_seconds={str(b): t for b, t in torch_epoch.items()}, **sweep, **floor("torch"),
-          phases=[_phase_cell(b, t / 100) for b, t in torch_epoch.items()], variants=torch_variants),
+          memory_stack=stack["torch"], uss_mb=torch_uss, pss_mb=torch_uss + 8),
+    ]
+    for i, factor in enumerate(numpy_factors):  # interleaved sweep pairs; the first times phases and variants
+        first = i == 0
+        measurements += [
+            m("numpy", "sweep", epoch_seconds={str(b): t * factor for b, t in numpy_epoch.items()}, **sweep,
+              **floor("numpy"), phases=[_phase_cell(b, t / 100, phase_error) for b, t in numpy_epoch.items()] if first
+              else []),
+            m("torch", "sweep", epoch_seconds={str(b): t for b, t in torch_epoch.items()}, **sweep, **floor("torch"),
+              phases=[_phase_cell(b, t / 100) for b, t in torch_epoch.items()] if first else [],
+              **({"variants": torch_variants} if first else {})),
+        ]
+    fused_epoch = fused or torch_epoch
+    for entry in cost_record.ADAM_SWITCHES:
+        setting = entry["setting"]
+        loaded = (switches or {}).get(setting, COMPILER_STACK)
+        epoch = fused_epoch if setting == "fused Adam" else torch_epoch
+        measurements.append(m("torch", "adam_switch", setting=setting, env=entry.get("env", {}),
+                              modules_added=800 if loaded else 5, compiler_stack=list(loaded),
+                              adam_uss_mb=70.0 if loaded else 1.0, uss_mb=torch_uss if loaded else torch_uss - 69,
+                              pss_mb=torch_uss + 8 if loaded else torch_uss - 61,
+                              epoch_seconds={"512": epoch[512]} if 512 in epoch else {}))
+    measurements.append(
         m("torch", "week1", steps=[{"step": "interpreter", "rss_mb": 20}, {"step": "+ pandas", "rss_mb": 80}],
           numpy_fit_peak_mb=week1[0], torch_fit_peak_mb=week1[1], before_numpy_fit_mb=week1[0] - 5,
-          before_torch_fit_mb=week1[0]),
-    ]
+          before_torch_fit_mb=week1[0]))
+    for backend, repeats in (rows or {}).items():
+        for i, cells in enumerate(repeats):
+            measurements.append(m(backend, "rows", rows=cells, repeat=i))
     record = {"measurements": measurements, "threads": [1], "created_utc": "2026-01-01T00:00:00Z", "repeats": 1,
               "mode": "light", "wall_seconds": 60.0, "machine": {"cpus": 2, "cpu_model": "test CPU"},
-              "versions": {"torch": "x", "numpy": "y", "sklearn": "z"}}
+              "versions": {"torch": "x", "numpy": "y", "sklearn": "z"}, "plan": dict(cost_record.MODES["light"])}
     record["summary"] = cost_record.summarise(record)
     return json.loads(json.dumps(record))
 
@@ -73,6 +112,11 @@ FAST_NUMPY = {64: 0.3, 512: 0.08, 4096: 0.03}
 SLOW_TORCH = {64: 1.2, 512: 0.25, 4096: 0.05}
 
 
-def met(bench: dict, key: str) -> bool:
-    """Whether the target record ``key`` of a summarised benchmark is met."""
+def met(bench: dict, key: str) -> bool | None:
+    """Whether the target record ``key`` of a summarised benchmark is met (None: not shown)."""
     return next(t["met"] for t in bench["summary"]["targets"] if t["key"] == key)
+
+
+def target(bench: dict, key: str) -> dict:
+    """The target record ``key`` of a summarised benchmark."""
+    return next(t for t in bench["summary"]["targets"] if t["key"] == key)

@@ -32,6 +32,8 @@ def test_numpy_process_loads_neither_torch_nor_pandas(small_prepared):
     assert steps == ["interpreter", "+ NumPy", "+ scikit-learn (with SciPy)", "+ data arrays", "+ training (peak)"]
     mb = [s["rss_mb"] for s in result["memory_stack"]]
     assert mb[-1] == pytest.approx(result["rusage_peak_mb"], abs=1) and mb[-1] >= max(mb[:-1]) - 1
+    # private memory at the end of training: part of what is resident, and PSS between the two
+    assert 0 < result["uss_mb"] <= result["pss_mb"] + 0.5 and result["pss_mb"] <= result["rusage_peak_mb"] + 1
 
 
 def test_torch_process_counts_the_optimiser_and_splits_private_from_mapped_memory(small_prepared):
@@ -117,8 +119,14 @@ def test_the_light_plan_alternates_sweeps_and_times_phases_and_variants_once(pro
     sweeps = [t for t in tasks if t["kind"] == "sweep"]
     assert [t["backend"] for t in sweeps] == ["numpy", "torch"] * light["sweep_repeats"]
     assert sweeps[0]["phase_batches"] == light["phase_batches"] and sweeps[2]["phase_batches"] == []
-    assert [bool(t["variant_batches"]) for t in sweeps] == [False, True, False, False]  # torch's first sweep only
-    assert not any(t["kind"] in ("compile", "rows") for t in tasks) and kinds.count(("week1", "torch")) == 1
+    assert [bool(t["variant_batches"]) for t in sweeps] == [False, True] + [False] * (len(sweeps) - 2)  # torch's first
+    assert not any(t["kind"] == "compile" for t in tasks) and kinds.count(("week1", "torch")) == 1
+    rows = [t for t in tasks if t["kind"] == "rows"]  # one thread, a process per repeat, alternating backends
+    assert [(t["backend"], t["repeat"]) for t in rows] == [(b, r) for r in range(light["row_repeats"])
+                                                          for b in ("numpy", "torch")]
+    assert all(t["threads"] == 1 and t["row_counts"] == light["row_counts"] for t in rows)
+    switches = [t["setting"] for t in tasks if t["kind"] == "adam_switch"]
+    assert switches == [s["setting"] for s in cost_record.ADAM_SWITCHES]
     assert all(t["processed_dir"] == str(processed) and t["split"] == "stratified" for t in tasks)
     assert bench["mode"] == "light" and bench["quick"] and bench["threads"] == [1]
     assert bench["summary"] == {"stand-in": len(tasks)} and bench["cache_key"]["mode"] == "light"
@@ -139,3 +147,22 @@ def test_a_light_record_reuses_the_full_records_compile_times_for_the_same_data(
     other = {"cache_key": {**light["cache_key"], "data": {"other": "data"}}, "measurements": []}
     measure._reuse_compile(other, results)
     assert other["measurements"] == []
+
+
+def test_a_rows_repeat_times_every_row_count_in_one_process_without_a_sampler(small_prepared):
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "rows",
+                              "backend": "numpy", "threads": 1, "row_counts": [4000, 1000], "epochs": 3, "repeat": 1})
+    assert list(result["rows"]) == ["1000", "4000"]  # smallest first: the lifetime peak after a fit is its own
+    small, big = result["rows"]["1000"], result["rows"]["4000"]
+    assert 0 < small["epoch_seconds"] < big["epoch_seconds"] and small["peak_mb"] <= big["peak_mb"]
+    assert result["repeat"] == 1 and result["modules"]["torch"] is False
+
+
+def test_an_adam_switch_process_reports_imports_memory_and_speed_under_its_environment(small_prepared):
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "adam_switch",
+                              "backend": "torch", "threads": 1, "batch_sizes": [512], "epochs": 2,
+                              "setting": "TORCHDYNAMO_DISABLE=1", "env": {"TORCHDYNAMO_DISABLE": "1"}})
+    assert result["setting"] == "TORCHDYNAMO_DISABLE=1" and result["env"] == {"TORCHDYNAMO_DISABLE": "1"}
+    assert result["modules_added"] >= 0 and set(result["compiler_stack"]) <= {"torch._dynamo", "torch._inductor", "sympy"}
+    assert bool(result["compiler_stack"]) == (result["modules_added"] > 100)  # the stack is hundreds of modules
+    assert result["epoch_seconds"]["512"] > 0 and result["uss_mb"] > 0

@@ -99,3 +99,18 @@ def test_scheme_display_and_rate_figure(tmp_path):
     fig, table = rate_figure(rows, "lead_time", "t")
     pd.testing.assert_frame_equal(table, rate_table(rows, "lead_time"))
     assert fig.axes and fig.axes[0].get_title() == "t"
+
+
+def test_flow_sentence_counts_every_exclusion_and_part():
+    from helpers.data.eda import flow_sentence
+
+    meta = {"ledger": [{"step": "rows read", "action": "-", "rows": 1000, "rows_left": 1000},
+                       {"step": "Age < 0", "action": "dropped", "rows": 3, "rows_left": 997}],
+            "rows": {"kept": 997}, "split": {"kind": "grouped", "patients": {"train": 500, "val": 80, "test": 150}},
+            "balance": {"all": {"no_show": 201, "no_show_rate": 201 / 997}, "train": {"rows": 700, "no_show": 140},
+                        "val": {"rows": 97, "no_show": 20}, "test": {"rows": 200, "no_show": 41}}}
+    text = flow_sentence(meta)
+    assert text.startswith("1,000 appointments were read and 3 excluded (Age < 0: 3)")
+    assert "leaving 997 with 201 no-shows (20.2%)" in text and "test 200 rows (41 no-shows, 150 patients)" in text
+    meta["ledger"] = meta["ledger"][:1]
+    assert "excluded (none)" in flow_sentence(meta)

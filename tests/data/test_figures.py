@@ -40,3 +40,20 @@ def test_rate_by_with_counts_and_overall_line():
     fig2 = check_figure(data_figures.rate_by(table, "age_bin", order=["40+", "0-17"], overall_rate=0.2, ax_title="Age"))
     assert [t.get_text().split("\n")[0] for t in fig2.axes[0].get_xticklabels()] == ["40+", "0-17"]
     assert fig2.axes[0].get_title() == "Age"
+
+
+def test_participant_flow_shows_every_count_of_the_ledger_and_the_parts():
+    from helpers.data.figures import participant_flow
+
+    ledger = [{"step": "rows read", "action": "-", "rows": 1000, "rows_left": 1000},
+              {"step": "Age < 0", "action": "dropped", "rows": 3, "rows_left": 997},
+              {"step": "rows kept", "action": "-", "rows": 997, "rows_left": 997}]
+    balance = {"train": {"rows": 700, "no_show": 140}, "val": {"rows": 97, "no_show": 20},
+               "test": {"rows": 200, "no_show": 41}}
+    fig = participant_flow(ledger, balance, {"train": 500, "val": 80, "test": 150})
+    texts = " | ".join(t.get_text() for t in fig.axes[0].texts)
+    for expected in ("1,000 rows", "Excluded: Age < 0\n3 rows", "997 rows", "700 rows, 140 no-shows", "150 patients"):
+        assert expected in texts
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -73,8 +73,10 @@ def test_speed_and_memory_sentences_flip_with_the_benchmark():
     assert "80 ms in NumPy and 250 ms in PyTorch" in fast and "NumPy is 3.1 x faster" in fast
     assert "PyTorch is 3.1 x faster" in slow
     assert "Not measured at batch 1,024" in summary.speed_sentence(fabricated(FAST_NUMPY, SLOW_TORCH), 1024)
-    memory = summary.memory_sentence(fabricated(FAST_NUMPY, SLOW_TORCH, numpy_peak=140, torch_peak=390))
-    assert "peaks at 140 MB with NumPy and 390 MB with PyTorch (+250 MB)" in memory
+    memory = summary.memory_sentence(fabricated(FAST_NUMPY, SLOW_TORCH, numpy_peak=140, torch_peak=390,
+                                                numpy_uss=90, torch_uss=280))
+    assert "90 MB of private memory (USS) with NumPy and 280 MB with PyTorch (+190 MB; peak resident 140 and 390 MB)" \
+        in memory
     assert "the largest piece of PyTorch's is `torch` (+230 MB)" in memory
 
 
@@ -96,7 +98,7 @@ def test_headline_reads_every_saved_record(saved, monkeypatch):
     text = summary.headline_markdown("stratified", results_dir=results)
     assert "- **Validation schemes** (notebook 05), each finding judged in every scheme:" in text
     assert "\n  - **Holds in every scheme** x.\n  - **Decided in 1 of 4 schemes** y." in text
-    assert "- **Speed.**" in text and "- **Memory.**" in text
+    assert "- **Speed.**" in text and "- **Memory.**" in text and "- **Targets** (the light benchmark" in text
     with pytest.raises(FileNotFoundError, match="no saved study for split 'grouped'"):
         summary.headline_markdown("grouped", results_dir=results)
 
@@ -115,3 +117,15 @@ def test_save_study_records_the_partition_rule_and_the_headline_reports_it(tmp_p
     assert "- **Against the references (the network with the higher mean validation PR-AUC).** The PyTorch MLP is " \
            "**behind** Gradient boosting" in text
     assert "The PyTorch MLP is ahead of Logistic regression, but **possibly by less than the margin**" in text
+
+
+def test_targets_sentence_shows_each_value_with_its_spread_and_verdict():
+    bench = fabricated(FAST_NUMPY, SLOW_TORCH, numpy_uss=90, torch_uss=320)
+    text = summary.targets_sentence(bench)
+    assert "numpy private memory (USS) at the end of training <= 100 MB: 90, **met**" in text
+    assert "torch private memory (USS) at the end of training <= 300 MB: 320, **not met**" in text
+    bench["summary"]["targets"] = [{"label": "numpy epoch time grows ~linearly", "value": 1.1, "low": 1.0, "high": 1.2,
+                                    "met": None, "verdict": "not shown"}]
+    assert "numpy epoch time grows ~linearly: 1.1 [1, 1.2], **not shown**" in summary.targets_sentence(bench)
+    bench["summary"]["targets"] = []
+    assert "None measured" in summary.targets_sentence(bench)
