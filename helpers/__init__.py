@@ -25,7 +25,8 @@ Stages, in pipeline order
    week-1 figures), ``decision`` curves and ``subgroups`` (notebook 07), ``explorer``, ``figures`` and
    ``study_figures``
 5. ``cost``     ``profiling`` and ``measure`` (fresh processes), the ``record`` (numbers and targets),
-   ``figures`` and ``sentences`` of notebook 06; ``python -m helpers.cost`` is ``make bench``
+   ``figures`` and ``sentences`` of notebook 06; ``python -m helpers.cost`` is ``make bench``;
+   and ``cuda`` (``python -m helpers.cost.cuda``) checks the PyTorch twin on a GPU
 6. ``publish``  the ``runner`` (``python -m helpers.publish``), ``export`` to HTML and PDF, the README's
    ``summary``, and the model ``card`` with the TRIPOD+AI checklist
 """
