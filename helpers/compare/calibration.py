@@ -30,7 +30,6 @@ a block of bootstrap replicates given as row multiplicities of shape (m, n).
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,8 +37,15 @@ import numpy as np
 import pandas as pd
 
 from helpers.artifacts import load_npz, save_npz
+from helpers.compare.evidence import (
+    percentile_interval,
+    replicate_means,
+    row_weights,
+    seed_draws,
+    unique_runs,
+)
 from helpers.fingerprint import source_fingerprint
-from helpers.metrics import expected_calibration_error, resample_weights
+from helpers.metrics import expected_calibration_error
 from helpers.study.parallel import run_tasks, stable_hash
 
 if TYPE_CHECKING:
@@ -53,7 +59,6 @@ __all__ = ["KNOT_QUANTILES", "calibration_evidence", "calibration_fit", "calibra
 KNOT_QUANTILES = {3: (0.10, 0.50, 0.90), 4: (0.05, 0.35, 0.65, 0.95), 5: (0.05, 0.275, 0.50, 0.725, 0.95)}
 _EPS = 1e-7  # probabilities are clipped to [_EPS, 1 - _EPS] before the logit (a dummy may predict 0 or 1)
 _CHUNK = 8  # bootstrap replicates fitted at once (small blocks stay in the CPU cache: faster)
-_ALPHA = 0.05
 #: Newton tolerance of the bootstrap fits, which start from the fit on all rows: a replicate is done
 #: once it applied a step below this, about the second step; its error is then of the order of the
 #: square of the step (about 1e-5), far below the 3 decimals reported and the float32 arithmetic's noise.
@@ -347,44 +352,14 @@ def _expit(x):
 
 
 # --------------------------------------------------------------------------- the study
-def _unique_runs(runs: Runs, models) -> tuple[list[tuple[str, int]], list[tuple[str, int, int]]]:
-    """The distinct runs (model, seed) to fit, and where each (model, seed index) finds its result."""
-    todo, where = [], []
-    for m in models:
-        unique = {}
-        for i, s in enumerate(runs.seeds):
-            stem = str(runs.records[m][s]["cache_key"])
-            if stem not in unique:
-                unique[stem] = len(todo)
-                todo.append((m, s))
-            where.append((m, i, unique[stem]))
-    return todo, where
 
 
-def _weights(runs: Runs, n_resamples: int, seed: int) -> np.ndarray:
-    """The bootstrap's row multiplicities (n_resamples, n) as uint8, as
-    :func:`helpers.compare.evidence.resample_runs` draws them."""
-    n = len(runs.y_test)
-    return np.concatenate([w.astype(np.uint8) for w in resample_weights(n, n_resamples, seed, runs.groups_test)])
 
 
-def _seed_draws(n_seeds: int, n_resamples: int, seed: int) -> np.ndarray:
-    """(n_resamples, n_seeds) indices of the seeds drawn in each replicate (as in
-    :func:`helpers.compare.evidence.resample_runs`)."""
-    return np.random.default_rng(seed + 1).integers(0, n_seeds, size=(n_resamples, n_seeds))
 
 
-def _replicates(per_seed: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """Mean over each replicate's drawn seeds: (n_seeds, R, ...) -> (R, ...)."""
-    return per_seed[draws.T, np.arange(per_seed.shape[1])].mean(axis=0)
 
 
-def _interval(boot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The 2.5 and 97.5 percentiles over the replicates (axis 0), ignoring fits that did not converge."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column (e.g. the dummy's slope) gives NaN
-        low, high = np.nanquantile(boot, [_ALPHA / 2, 1 - _ALPHA / 2], axis=0)
-    return low, high
 
 
 def _cache_name(prefix: str, runs: Runs, models, *args) -> str:
@@ -435,8 +410,8 @@ def calibration_evidence(runs: Runs, models, n_resamples: int = 1000, seed: int 
     if path is not None and path.is_file():
         flat = load_npz(path)
     else:
-        todo, where = _unique_runs(runs, models)
-        weights = _weights(runs, n_resamples, seed)
+        todo, where = unique_runs(runs, models)
+        weights = row_weights(runs, n_resamples, seed)
         tasks = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s)} for m, s in todo]
         results = run_tasks(_fit_run, tasks, n_jobs=n_jobs, desc="calibration bootstrap", progress=progress)
         flat = {}
@@ -450,12 +425,12 @@ def calibration_evidence(runs: Runs, models, n_resamples: int = 1000, seed: int 
                 flat[f"{m}|{k}_full"][i] = results[t][f"{k}_full"]
         if path is not None:
             save_npz(path, **flat)
-    draws = _seed_draws(len(seeds), n_resamples, seed)
+    draws = seed_draws(len(seeds), n_resamples, seed)
     out = {}
     for m in models:
         entry = {}
         for k in ("intercept", "slope"):
-            low, high = _interval(_replicates(flat[f"{m}|{k}"], draws))
+            low, high = percentile_interval(replicate_means(flat[f"{m}|{k}"], draws))
             entry[k] = {"mean": float(np.mean(flat[f"{m}|{k}_full"])), "low": float(low), "high": float(high)}
         entry["ece"] = float(np.mean([expected_calibration_error(runs.y_test, runs.proba(m, s)) for s in seeds]))
         entry["brier"] = float(runs.metric(m, "brier").mean())
@@ -512,8 +487,8 @@ def smoothed_curves(runs: Runs, models, grid=None, n_resamples: int = 200, seed:
     if path is not None and path.is_file():
         flat = load_npz(path)
     else:
-        todo, where = _unique_runs(runs, models)
-        weights = _weights(runs, n_resamples, seed)
+        todo, where = unique_runs(runs, models)
+        weights = row_weights(runs, n_resamples, seed)
         tasks = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s), "grid": grids[m], "n_knots": n_knots}
                  for m, s in todo]
         results = run_tasks(_curve_run, tasks, n_jobs=n_jobs, desc="calibration curves", progress=progress)
@@ -526,10 +501,10 @@ def smoothed_curves(runs: Runs, models, grid=None, n_resamples: int = 200, seed:
             flat[f"{m}|curve_full"][i] = results[t]["curve_full"]
         if path is not None:
             save_npz(path, **flat)
-    draws = _seed_draws(len(seeds), n_resamples, seed)
+    draws = seed_draws(len(seeds), n_resamples, seed)
     out = {}
     for m in models:
-        low, high = _interval(_replicates(flat[f"{m}|curves"], draws))
+        low, high = percentile_interval(replicate_means(flat[f"{m}|curves"], draws))
         out[m] = {"grid": grids[m], "curve": flat[f"{m}|curve_full"].mean(axis=0), "low": low, "high": high}
     return out
 

@@ -31,7 +31,6 @@ called useful at ``t`` only when the whole interval of its gain over the default
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,8 +38,14 @@ import numpy as np
 import pandas as pd
 
 from helpers.artifacts import load_npz, save_npz
+from helpers.compare.evidence import (
+    percentile_interval,
+    replicate_means,
+    row_weights,
+    seed_draws,
+    unique_runs,
+)
 from helpers.fingerprint import source_fingerprint
-from helpers.metrics import resample_weights
 from helpers.study.parallel import run_tasks, stable_hash
 
 if TYPE_CHECKING:
@@ -57,7 +62,6 @@ NONE = "Remind no one"
 THRESHOLDS = np.round(np.arange(0.05, 0.61, 0.01), 10)
 #: The two networks the sentence compares (as named in :mod:`helpers.study.runs`).
 _NETWORKS = ("NumPy MLP", "PyTorch MLP")
-_ALPHA = 0.05
 _CHUNK = 64  # bootstrap replicates counted at once: their (chunk, n) arrays stay small
 #: The code whose changes invalidate a cached result (the draws come from helpers.metrics).
 _CODE = ("compare.decision", "metrics")
@@ -201,46 +205,18 @@ def _run_net_benefit(task: dict) -> dict:
     return {"full": net_benefit(y, p, t), "boot": net_benefit(y, p, t, task["weights"])}
 
 
-def _unique_runs(runs: Runs, models) -> tuple[list[tuple[str, int]], list[tuple[str, int, int]]]:
-    """The distinct runs (model, seed) to evaluate, and where each (model, seed index) finds its result."""
-    todo, where = [], []
-    for m in models:
-        unique = {}
-        for i, s in enumerate(runs.seeds):
-            stem = str(runs.records[m][s]["cache_key"])
-            if stem not in unique:
-                unique[stem] = len(todo)
-                todo.append((m, s))
-            where.append((m, i, unique[stem]))
-    return todo, where
 
 
-def _weights(runs: Runs, n_resamples: int, seed: int) -> np.ndarray:
-    """Row multiplicities (n_resamples, n) as uint8, drawn as :func:`helpers.compare.evidence.resample_runs` does."""
-    n = len(runs.y_test)
-    return np.concatenate([w.astype(np.uint8) for w in resample_weights(n, n_resamples, seed, runs.groups_test)])
 
 
-def _seed_draws(n_seeds: int, n_resamples: int, seed: int) -> np.ndarray:
-    """(n_resamples, n_seeds) indices of the seeds drawn in each replicate (as in the evidence module)."""
-    return np.random.default_rng(seed + 1).integers(0, n_seeds, size=(n_resamples, n_seeds))
 
 
-def _replicates(per_seed: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """Mean over each replicate's drawn seeds: (n_seeds, R, T) -> (R, T)."""
-    return per_seed[draws.T, np.arange(per_seed.shape[1])].mean(axis=0)
 
 
-def _interval(boot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The 2.5 and 97.5 percentiles over the replicates (axis 0), ignoring replicates without rows."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = np.nanquantile(boot, [_ALPHA / 2, 1 - _ALPHA / 2], axis=0)
-    return low, high
 
 
 def _summary(estimate: np.ndarray, boot: np.ndarray) -> dict:
-    low, high = _interval(boot)
+    low, high = percentile_interval(boot)
     return {"estimate": np.asarray(estimate, dtype=np.float64), "low": low, "high": high}
 
 
@@ -341,8 +317,8 @@ def decision_evidence(runs: Runs, models, thresholds=THRESHOLDS, n_resamples: in
     if path is not None and path.is_file():
         flat = load_npz(path)
     else:
-        weights = _weights(runs, n_resamples, seed)
-        todo, where = _unique_runs(runs, models)
+        weights = row_weights(runs, n_resamples, seed)
+        todo, where = unique_runs(runs, models)
         tasks = [{"weights": weights, "y": y, "p": runs.proba(m, s), "thresholds": t} for m, s in todo]
         results = run_tasks(_run_net_benefit, tasks, n_jobs=n_jobs, desc="decision curves", progress=progress)
         flat = {f"{ALL}|boot": treat_all(y, t, weights), f"{ALL}|full": treat_all(y, t)}
@@ -354,22 +330,22 @@ def decision_evidence(runs: Runs, models, thresholds=THRESHOLDS, n_resamples: in
             flat[f"{m}|full"][i] = results[k]["full"]
         if path is not None:
             save_npz(path, **flat)
-    draws = _seed_draws(len(seeds), n_resamples, seed)
+    draws = seed_draws(len(seeds), n_resamples, seed)
     all_boot, all_full = flat[f"{ALL}|boot"], flat[f"{ALL}|full"]
     best_default_boot, best_default = np.maximum(all_boot, 0.0), np.maximum(all_full, 0.0)
     odds = t / (1 - t)
-    boots = {m: _replicates(flat[f"{m}|boot"], draws) for m in models}
+    boots = {m: replicate_means(flat[f"{m}|boot"], draws) for m in models}
     fulls = {m: flat[f"{m}|full"].mean(axis=0) for m in models}
     out = {}
     for m in models:
-        low, high = _interval(boots[m])
+        low, high = percentile_interval(boots[m])
         gain = _summary(fulls[m] - best_default, boots[m] - best_default_boot)
         out[m] = {"thresholds": t, "net_benefit": fulls[m], "low": low, "high": high,
                   "versus_defaults": gain, "useful": useful_ranges(t, gain["low"]),
                   "reminders_avoided": _summary((fulls[m] - all_full) / odds * 100,
                                                 (boots[m] - all_boot) / odds * 100),
                   "versus": {o: _summary(fulls[m] - fulls[o], boots[m] - boots[o]) for o in models if o != m}}
-    low, high = _interval(all_boot)
+    low, high = percentile_interval(all_boot)
     out[ALL] = {"thresholds": t, "net_benefit": all_full, "low": low, "high": high,
                 "prevalence": float(np.mean(y))}
     return out

@@ -22,6 +22,7 @@ higher mean *validation* PR-AUC (:func:`best_network`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +38,31 @@ from helpers.metrics import (
 from helpers.study.parallel import run_tasks, stable_hash
 from helpers.study.runs import NETWORKS, Runs
 
-__all__ = ["BOOT_METRICS", "Resamples", "resample_runs", "spread", "paired", "paired_replicates", "best_network",
-           "summary_table", "float_drift", "per_seed", "comparisons", "first_seed_scores", "first_seed_confusions",
-           "drift_table", "threshold_inputs", "curve_scores", "first_seed_records", "widening"]
+__all__ = [
+    "BOOT_METRICS",
+    "Resamples",
+    "best_network",
+    "comparisons",
+    "curve_scores",
+    "drift_table",
+    "first_seed_confusions",
+    "first_seed_records",
+    "first_seed_scores",
+    "float_drift",
+    "paired",
+    "paired_replicates",
+    "per_seed",
+    "percentile_interval",
+    "replicate_means",
+    "resample_runs",
+    "row_weights",
+    "seed_draws",
+    "spread",
+    "summary_table",
+    "threshold_inputs",
+    "unique_runs",
+    "widening",
+]
 
 #: The metrics resampled for intervals.
 BOOT_METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
@@ -53,6 +76,53 @@ class Resamples:
     seed_draws: np.ndarray  #: (R, n_seeds) indices of the seeds drawn in each replicate
     clustered: bool  #: True when whole patients were resampled
     n_resamples: int
+
+
+# ---------------------------------------------------------------- the draws every interval shares
+def unique_runs(runs: Runs, models) -> tuple[list[tuple[str, int]], list[tuple[str, int, int]]]:
+    """The distinct runs to evaluate and where each (model, seed index) finds its result.
+
+    Returns ``(todo, where)``: ``todo`` lists one ``(model, seed)`` per distinct cache key (a model
+    without seed randomness on a fixed partition is one run for every seed); ``where`` holds
+    ``(model, seed index, index into todo)`` for every model and seed.
+    """
+    todo, where = [], []
+    for m in models:
+        unique: dict = {}
+        for i, s in enumerate(runs.seeds):
+            stem = str(runs.records[m][s]["cache_key"])
+            if stem not in unique:
+                unique[stem] = len(todo)
+                todo.append((m, s))
+            where.append((m, i, unique[stem]))
+    return todo, where
+
+
+def row_weights(runs: Runs, n_resamples: int, seed: int, clustered: bool = True) -> np.ndarray:
+    """The bootstrap's test-row multiplicities, shape (n_resamples, n_test), uint8: whole patients drawn
+    when ``clustered`` and the runs know the patients (:func:`helpers.metrics.resample_weights`)."""
+    groups = runs.groups_test if clustered else None
+    n = len(runs.y_test)
+    return np.concatenate([w.astype(np.uint8) for w in resample_weights(n, n_resamples, seed, groups)])
+
+
+def seed_draws(n_seeds: int, n_resamples: int, seed: int) -> np.ndarray:
+    """The seeds drawn (with replacement) in each replicate: indices of shape (n_resamples, n_seeds)."""
+    return np.random.default_rng(seed + 1).integers(0, n_seeds, size=(n_resamples, n_seeds))
+
+
+def replicate_means(per_seed: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Mean over each replicate's drawn seeds: (n_seeds, R, ...) -> (R, ...)."""
+    return per_seed[draws.T, np.arange(per_seed.shape[1])].mean(axis=0)
+
+
+def percentile_interval(boot: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """The ``alpha / 2`` and ``1 - alpha / 2`` percentiles over the replicates (axis 0), NaNs ignored
+    (a replicate without a value: a fit that did not converge, a group without rows)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column gives NaN
+        low, high = np.nanquantile(boot, [alpha / 2, 1 - alpha / 2], axis=0)
+    return low, high
 
 
 def _score_run(task: dict) -> dict[str, np.ndarray]:
@@ -73,29 +143,19 @@ def resample_runs(runs: Runs, n_resamples: int = 1000, seed: int = 0, clustered:
     The result is cached in ``cache_dir`` (default: none) under a name derived from the runs' cache
     keys and the arguments.
     """
-    groups = runs.groups_test if clustered else None
-    clustered = groups is not None
+    clustered = clustered and runs.groups_test is not None
     seeds = runs.seeds
     keys = {m: [runs.records[m][s]["cache_key"] for s in seeds] for m in runs.models}
     name = f"bootstrap_{stable_hash([keys, n_resamples, seed, clustered, list(metrics)])}.npz"
-    rng = np.random.default_rng(seed + 1)
-    seed_draws = rng.integers(0, len(seeds), size=(n_resamples, len(seeds)))
+    draws = seed_draws(len(seeds), n_resamples, seed)
     if cache_dir is not None and (Path(cache_dir) / name).is_file():
         flat = load_npz(Path(cache_dir) / name)
         scores = {m: {k: flat[f"{m}|{k}"] for k in metrics} for m in runs.models}
-        return Resamples(scores, seed_draws, clustered, n_resamples)
-    n = len(runs.y_test)
-    weights = np.concatenate([w.astype(np.uint8) for w in resample_weights(n, n_resamples, seed, groups)])
-    tasks, where = [], []
-    for m in runs.models:
-        unique = {}
-        for i, s in enumerate(seeds):
-            stem = str(runs.records[m][s]["cache_key"])
-            if stem not in unique:
-                unique[stem] = len(tasks)
-                tasks.append({"weights": weights, "y": runs.y_test, "p": runs.proba(m, s),
-                              "threshold": runs.records[m][s]["threshold"], "metrics": tuple(metrics)})
-            where.append((m, i, unique[stem]))
+        return Resamples(scores, draws, clustered, n_resamples)
+    weights = row_weights(runs, n_resamples, seed, clustered)
+    todo, where = unique_runs(runs, runs.models)
+    tasks = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s), "threshold": runs.records[m][s]["threshold"],
+              "metrics": tuple(metrics)} for m, s in todo]
     results = run_tasks(_score_run, tasks, n_jobs=n_jobs, desc="bootstrap", progress=progress)
     scores = {m: {k: np.empty((len(seeds), n_resamples)) for k in metrics} for m in runs.models}
     for m, i, t in where:
@@ -103,13 +163,12 @@ def resample_runs(runs: Runs, n_resamples: int = 1000, seed: int = 0, clustered:
             scores[m][k][i] = results[t][k]
     if cache_dir is not None:
         save_npz(Path(cache_dir) / name, **{f"{m}|{k}": v for m, d in scores.items() for k, v in d.items()})
-    return Resamples(scores, seed_draws, clustered, n_resamples)
+    return Resamples(scores, draws, clustered, n_resamples)
 
 
 def _replicates(res: Resamples, matrix: np.ndarray) -> np.ndarray:
     """Mean over each replicate's drawn seeds: (n_seeds, R) -> (R,)."""
-    r = np.arange(matrix.shape[1])
-    return matrix[res.seed_draws.T, r].mean(axis=0)
+    return replicate_means(matrix, res.seed_draws)
 
 
 def spread(runs: Runs, res: Resamples | None, model: str, metric: str, alpha: float = 0.05) -> dict:
@@ -181,7 +240,7 @@ def float_drift(runs: Runs, seed: int, threshold: float | None = None) -> dict:
     la, lb = pa >= thr, pb >= thr
     return {"seed": seed, "max_weight_diff": max_weight, "max_proba_diff": float(np.max(np.abs(pa - pb))),
             "common_threshold": thr, "rows_labelled_differently": int(np.count_nonzero(la != lb)),
-            "rows": int(len(pa)), "mcnemar": mcnemar_exact(runs.y_test, la.astype(int), lb.astype(int)),
+            "rows": len(pa), "mcnemar": mcnemar_exact(runs.y_test, la.astype(int), lb.astype(int)),
             "epochs": [runs.records[m][seed]["n_epochs"] for m in NETWORKS]}
 
 

@@ -37,7 +37,6 @@ cross-check them.
 from __future__ import annotations
 
 import hashlib
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +46,13 @@ import pandas as pd
 
 from helpers.artifacts import load_npz, save_npz
 from helpers.compare.calibration import _BOOT_TOL, _logistic, _logit, calibration_fit
+from helpers.compare.evidence import (
+    percentile_interval,
+    replicate_means,
+    row_weights,
+    seed_draws,
+    unique_runs,
+)
 from helpers.compare.verdicts import (
     BEYOND,
     EQUIVALENT,
@@ -58,7 +64,7 @@ from helpers.compare.verdicts import (
 )
 from helpers.data.features import FEATURE_NAMES
 from helpers.fingerprint import source_fingerprint
-from helpers.metrics import resample_weights, weighted_resample_metrics
+from helpers.metrics import weighted_resample_metrics
 from helpers.study.parallel import run_tasks, stable_hash
 from helpers.study.runs import NETWORKS
 
@@ -88,7 +94,6 @@ _BOOT = ("pr_auc", "recall", "precision")  # resampled by weighted_resample_metr
 _NAMES = {"prevalence": "no-show rate", "pr_auc": "PR-AUC", "recall": "recall", "precision": "precision",
           "intercept": "calibration intercept"}
 _CHUNK = 50  # replicates scored at once (small blocks stay in the CPU cache)
-_ALPHA = 0.05
 #: The code whose changes invalidate a cached result.
 _CODE = ("compare.subgroups", "compare.calibration", "metrics")
 _DUMMY = "Always show (dummy)"
@@ -351,17 +356,10 @@ def subgroup_evidence(runs: Runs, groupings: Groupings, models=None, n_resamples
     if path is not None and path.is_file():
         flat = load_npz(path)
     else:
-        weights = np.concatenate([w.astype(np.uint8) for w in resample_weights(n, n_resamples, seed, runs.groups_test)])
-        todo, where = [], []
-        for m in models:
-            unique = {}
-            for i, s in enumerate(seeds):
-                stem = str(runs.records[m][s]["cache_key"])
-                if stem not in unique:
-                    unique[stem] = len(todo)
-                    todo.append({"weights": weights, "y": runs.y_test, "p": runs.proba(m, s),
-                                 "threshold": float(runs.records[m][s]["threshold"]), "cells": [c[2] for c in cells]})
-                where.append((m, i, unique[stem]))
+        weights = row_weights(runs, n_resamples, seed)
+        done, where = unique_runs(runs, models)
+        todo = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s),
+                 "threshold": float(runs.records[m][s]["threshold"]), "cells": [c[2] for c in cells]} for m, s in done]
         results = run_tasks(_score_run, todo, n_jobs=n_jobs, desc="subgroup bootstrap", progress=progress)
         flat = {}
         for m in models:
@@ -386,7 +384,7 @@ def subgroup_evidence(runs: Runs, groupings: Groupings, models=None, n_resamples
         full={m: {k: flat[f"{m}|{k}|full"] for k in METRICS} for m in models},
         boot={m: {k: flat[f"{m}|{k}"] for k in METRICS} for m in models},
         prevalence_boot=flat["prevalence"],
-        seed_draws=np.random.default_rng(seed + 1).integers(0, len(seeds), size=(n_resamples, len(seeds))),
+        seed_draws=seed_draws(len(seeds), n_resamples, seed),
         clustered=clustered, n_resamples=n_resamples)
 
 
@@ -405,23 +403,15 @@ def _prevalence(weights: np.ndarray, y, cells) -> np.ndarray:
 
 
 # =========================================================================== reading the replicates
-def _replicates(per_seed: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """Mean over each replicate's drawn seeds: (n_seeds, R, ...) -> (R, ...)."""
-    return per_seed[draws.T, np.arange(per_seed.shape[1])].mean(axis=0)
 
 
-def _quantiles(boot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a cell without a value in any replicate gives NaN
-        low, high = np.nanquantile(boot, [_ALPHA / 2, 1 - _ALPHA / 2], axis=0)
-    return low, high
 
 
 def _cell_boot(ev: SubgroupEvidence, model: str | None, metric: str) -> tuple[np.ndarray, np.ndarray]:
     """The estimate (k,) and the replicates (R, k) of ``metric`` (``prevalence``: model-free)."""
     if metric == "prevalence":
         return ev.no_shows / ev.rows, ev.prevalence_boot
-    return ev.full[model][metric].mean(axis=0), _replicates(ev.boot[model][metric], ev.seed_draws)
+    return ev.full[model][metric].mean(axis=0), replicate_means(ev.boot[model][metric], ev.seed_draws)
 
 
 def group_intervals(ev: SubgroupEvidence, model: str | None, metric: str) -> dict[tuple[str, str], dict]:
@@ -430,7 +420,7 @@ def group_intervals(ev: SubgroupEvidence, model: str | None, metric: str) -> dic
     ``metric`` is ``"prevalence"`` (``model`` ignored) or one of :data:`METRICS`.
     """
     est, boot = _cell_boot(ev, model, metric)
-    low, high = _quantiles(boot)
+    low, high = percentile_interval(boot)
     return {cell: {"mean": float(est[c]), "low": float(low[c]), "high": float(high[c])}
             for c, cell in enumerate(ev.cells)}
 
@@ -463,7 +453,7 @@ def largest_gaps(ev: SubgroupEvidence, models=None, metrics=("prevalence",) + ME
                     continue
                 top = max(where, key=lambda c: est[c])
                 bottom = min(where, key=lambda c: est[c])
-                low, high = _quantiles(boot[:, top] - boot[:, bottom])
+                low, high = percentile_interval(boot[:, top] - boot[:, bottom])
                 out.append({"model": model, "grouping": grouping, "metric": metric, "top": ev.cells[top][1],
                             "bottom": ev.cells[bottom][1], "top_mean": float(est[top]),
                             "bottom_mean": float(est[bottom]), "estimate": float(est[top] - est[bottom]),
@@ -489,7 +479,7 @@ def twin_differences(ev: SubgroupEvidence, metrics=("pr_auc", "recall"), a: str 
     out = []
     for metric in metrics:
         per_seed = ev.full[a][metric] - ev.full[b][metric]  # (n_seeds, k)
-        low, high = _quantiles(_replicates(ev.boot[a][metric] - ev.boot[b][metric], ev.seed_draws))
+        low, high = percentile_interval(replicate_means(ev.boot[a][metric] - ev.boot[b][metric], ev.seed_draws))
         for c, (grouping, group) in enumerate(ev.cells):
             v = per_seed[:, c]
             out.append({"a": a, "b": b, "metric": metric, "estimate": float(v.mean()), "low": float(low[c]),
