@@ -38,15 +38,15 @@ import pandas as pd
 
 from helpers.artifacts import load_npz, save_npz
 from helpers.compare.evidence import (
+    per_run,
     percentile_interval,
     replicate_means,
     row_weights,
     seed_draws,
-    unique_runs,
 )
 from helpers.fingerprint import source_fingerprint
 from helpers.metrics import expected_calibration_error
-from helpers.study.parallel import run_tasks, stable_hash
+from helpers.study.parallel import stable_hash
 
 if TYPE_CHECKING:
     from helpers.study.runs import Runs
@@ -410,19 +410,8 @@ def calibration_evidence(runs: Runs, models, n_resamples: int = 1000, seed: int 
     if path is not None and path.is_file():
         flat = load_npz(path)
     else:
-        todo, where = unique_runs(runs, models)
-        weights = row_weights(runs, n_resamples, seed)
-        tasks = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s)} for m, s in todo]
-        results = run_tasks(_fit_run, tasks, n_jobs=n_jobs, desc="calibration bootstrap", progress=progress)
-        flat = {}
-        for m in models:
-            for k in ("intercept", "slope"):
-                flat[f"{m}|{k}"] = np.empty((len(seeds), n_resamples))
-                flat[f"{m}|{k}_full"] = np.empty(len(seeds))
-        for m, i, t in where:
-            for k in ("intercept", "slope"):
-                flat[f"{m}|{k}"][i] = results[t][k]
-                flat[f"{m}|{k}_full"][i] = results[t][f"{k}_full"]
+        flat = per_run(runs, models, _fit_run, row_weights(runs, n_resamples, seed), n_jobs=n_jobs,
+                       desc="calibration bootstrap", progress=progress)
         if path is not None:
             save_npz(path, **flat)
     draws = seed_draws(len(seeds), n_resamples, seed)
@@ -487,18 +476,9 @@ def smoothed_curves(runs: Runs, models, grid=None, n_resamples: int = 200, seed:
     if path is not None and path.is_file():
         flat = load_npz(path)
     else:
-        todo, where = unique_runs(runs, models)
-        weights = row_weights(runs, n_resamples, seed)
-        tasks = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s), "grid": grids[m], "n_knots": n_knots}
-                 for m, s in todo]
-        results = run_tasks(_curve_run, tasks, n_jobs=n_jobs, desc="calibration curves", progress=progress)
-        flat = {}
-        for m in models:
-            flat[f"{m}|curves"] = np.empty((len(seeds), n_resamples, grids[m].size))
-            flat[f"{m}|curve_full"] = np.empty((len(seeds), grids[m].size))
-        for m, i, t in where:
-            flat[f"{m}|curves"][i] = results[t]["curves"]
-            flat[f"{m}|curve_full"][i] = results[t]["curve_full"]
+        flat = per_run(runs, models, _curve_run, row_weights(runs, n_resamples, seed),
+                       lambda m, s: {"grid": grids[m], "n_knots": n_knots}, n_jobs=n_jobs, desc="calibration curves",
+                       progress=progress)
         if path is not None:
             save_npz(path, **flat)
     draws = seed_draws(len(seeds), n_resamples, seed)

@@ -39,14 +39,14 @@ import pandas as pd
 
 from helpers.artifacts import load_npz, save_npz
 from helpers.compare.evidence import (
+    per_run,
     percentile_interval,
     replicate_means,
     row_weights,
     seed_draws,
-    unique_runs,
 )
 from helpers.fingerprint import source_fingerprint
-from helpers.study.parallel import run_tasks, stable_hash
+from helpers.study.parallel import stable_hash
 
 if TYPE_CHECKING:
     from helpers.study.runs import Runs
@@ -318,16 +318,9 @@ def decision_evidence(runs: Runs, models, thresholds=THRESHOLDS, n_resamples: in
         flat = load_npz(path)
     else:
         weights = row_weights(runs, n_resamples, seed)
-        todo, where = unique_runs(runs, models)
-        tasks = [{"weights": weights, "y": y, "p": runs.proba(m, s), "thresholds": t} for m, s in todo]
-        results = run_tasks(_run_net_benefit, tasks, n_jobs=n_jobs, desc="decision curves", progress=progress)
-        flat = {f"{ALL}|boot": treat_all(y, t, weights), f"{ALL}|full": treat_all(y, t)}
-        for m in models:
-            flat[f"{m}|boot"] = np.empty((len(seeds), n_resamples, t.size))
-            flat[f"{m}|full"] = np.empty((len(seeds), t.size))
-        for m, i, k in where:
-            flat[f"{m}|boot"][i] = results[k]["boot"]
-            flat[f"{m}|full"][i] = results[k]["full"]
+        flat = {f"{ALL}|boot": treat_all(y, t, weights), f"{ALL}|full": treat_all(y, t),
+                **per_run(runs, models, _run_net_benefit, weights, lambda m, s: {"thresholds": t}, n_jobs=n_jobs,
+                          desc="decision curves", progress=progress)}
         if path is not None:
             save_npz(path, **flat)
     draws = seed_draws(len(seeds), n_resamples, seed)

@@ -111,6 +111,30 @@ def seed_draws(n_seeds: int, n_resamples: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed + 1).integers(0, n_seeds, size=(n_resamples, n_seeds))
 
 
+def per_run(runs: Runs, models, worker, weights: np.ndarray, extra=None, n_jobs: int = 2, desc: str = "runs",
+            progress: bool = True) -> dict[str, np.ndarray]:
+    """``worker`` once per distinct run (:func:`unique_runs`) on the shared row weights, in worker processes,
+    its results laid out per model and seed.
+
+    ``worker`` is a module-level function taking ``{"weights", "y", "p", **extra(model, seed)}`` (``p`` the
+    run's test probabilities) and returning ``{key: array}``; the result is
+    ``{f"{model}|{key}": ndarray of shape (n_seeds, *array.shape)}``, every seed of a model filled, a run
+    shared by several seeds (a fixed partition) copied to each.
+    """
+    models = list(models)
+    todo, where = unique_runs(runs, models)
+    tasks = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s), **(extra(m, s) if extra else {})}
+             for m, s in todo]
+    results = run_tasks(worker, tasks, n_jobs=n_jobs, desc=desc, progress=progress)
+    flat: dict[str, np.ndarray] = {}
+    for m, i, t in where:
+        for key, value in results[t].items():
+            value = np.asarray(value)
+            cell = flat.setdefault(f"{m}|{key}", np.empty((len(runs.seeds), *value.shape)))
+            cell[i] = value
+    return flat
+
+
 def replicate_means(per_seed: np.ndarray, draws: np.ndarray) -> np.ndarray:
     """Mean over each replicate's drawn seeds: (n_seeds, R, ...) -> (R, ...)."""
     return per_seed[draws.T, np.arange(per_seed.shape[1])].mean(axis=0)
@@ -148,21 +172,16 @@ def resample_runs(runs: Runs, n_resamples: int = 1000, seed: int = 0, clustered:
     keys = {m: [runs.records[m][s]["cache_key"] for s in seeds] for m in runs.models}
     name = f"bootstrap_{stable_hash([keys, n_resamples, seed, clustered, list(metrics)])}.npz"
     draws = seed_draws(len(seeds), n_resamples, seed)
-    if cache_dir is not None and (Path(cache_dir) / name).is_file():
-        flat = load_npz(Path(cache_dir) / name)
-        scores = {m: {k: flat[f"{m}|{k}"] for k in metrics} for m in runs.models}
-        return Resamples(scores, draws, clustered, n_resamples)
-    weights = row_weights(runs, n_resamples, seed, clustered)
-    todo, where = unique_runs(runs, runs.models)
-    tasks = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s), "threshold": runs.records[m][s]["threshold"],
-              "metrics": tuple(metrics)} for m, s in todo]
-    results = run_tasks(_score_run, tasks, n_jobs=n_jobs, desc="bootstrap", progress=progress)
-    scores = {m: {k: np.empty((len(seeds), n_resamples)) for k in metrics} for m in runs.models}
-    for m, i, t in where:
-        for k in metrics:
-            scores[m][k][i] = results[t][k]
-    if cache_dir is not None:
-        save_npz(Path(cache_dir) / name, **{f"{m}|{k}": v for m, d in scores.items() for k, v in d.items()})
+    path = None if cache_dir is None else Path(cache_dir) / name
+    if path is not None and path.is_file():
+        flat = load_npz(path)
+    else:
+        flat = per_run(runs, runs.models, _score_run, row_weights(runs, n_resamples, seed, clustered),
+                       lambda m, s: {"threshold": runs.records[m][s]["threshold"], "metrics": tuple(metrics)},
+                       n_jobs=n_jobs, desc="bootstrap", progress=progress)
+        if path is not None:
+            save_npz(path, **flat)
+    scores = {m: {k: flat[f"{m}|{k}"] for k in metrics} for m in runs.models}
     return Resamples(scores, draws, clustered, n_resamples)
 
 

@@ -47,11 +47,11 @@ import pandas as pd
 from helpers.artifacts import load_npz, save_npz
 from helpers.compare.calibration import _BOOT_TOL, _logistic, _logit, calibration_fit
 from helpers.compare.evidence import (
+    per_run,
     percentile_interval,
     replicate_means,
     row_weights,
     seed_draws,
-    unique_runs,
 )
 from helpers.compare.verdicts import (
     BEYOND,
@@ -65,7 +65,7 @@ from helpers.compare.verdicts import (
 from helpers.data.features import FEATURE_NAMES
 from helpers.fingerprint import source_fingerprint
 from helpers.metrics import weighted_resample_metrics
-from helpers.study.parallel import run_tasks, stable_hash
+from helpers.study.parallel import stable_hash
 from helpers.study.runs import NETWORKS
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ class SubgroupEvidence:
 def _score_run(task: dict) -> dict:
     """Worker: one run's metrics per cell on all its rows and on every replicate (uint8 weights).
 
-    Returns ``{"full": {metric: (k,)}, "boot": {metric: (R, k)}}``.
+    Returns ``{metric: (R, k), f"{metric}|full": (k,)}``.
     """
     W, y, p, thr = task["weights"], task["y"], task["p"], task["threshold"]
     R, k = W.shape[0], len(task["cells"])
@@ -287,7 +287,7 @@ def _score_run(task: dict) -> dict:
         # the full fit, as calibration.calibration_evidence fits its replicates
         boot["intercept"][:, c] = _logistic(np.ones((idx.size, 1)), yc.astype(np.float64), Wc, offset=_logit(pc),
                                             start=np.array([a]), dtype=np.float32, tol=_BOOT_TOL)[:, 0]
-    return {"full": full, "boot": boot}
+    return {**boot, **{f"{m}|full": v for m, v in full.items()}}
 
 
 def _cells_hash(cells) -> str:
@@ -357,19 +357,9 @@ def subgroup_evidence(runs: Runs, groupings: Groupings, models=None, n_resamples
         flat = load_npz(path)
     else:
         weights = row_weights(runs, n_resamples, seed)
-        done, where = unique_runs(runs, models)
-        todo = [{"weights": weights, "y": runs.y_test, "p": runs.proba(m, s),
-                 "threshold": float(runs.records[m][s]["threshold"]), "cells": [c[2] for c in cells]} for m, s in done]
-        results = run_tasks(_score_run, todo, n_jobs=n_jobs, desc="subgroup bootstrap", progress=progress)
-        flat = {}
-        for m in models:
-            for k in METRICS:
-                flat[f"{m}|{k}"] = np.empty((len(seeds), n_resamples, len(cells)))
-                flat[f"{m}|{k}|full"] = np.empty((len(seeds), len(cells)))
-        for m, i, t in where:
-            for k in METRICS:
-                flat[f"{m}|{k}"][i] = results[t]["boot"][k]
-                flat[f"{m}|{k}|full"][i] = results[t]["full"][k]
+        flat = per_run(runs, models, _score_run, weights, lambda m, s: {
+            "threshold": float(runs.records[m][s]["threshold"]), "cells": [c[2] for c in cells]},
+            n_jobs=n_jobs, desc="subgroup bootstrap", progress=progress)
         flat["prevalence"] = _prevalence(weights, runs.y_test, [c[2] for c in cells])
         if path is not None:
             save_npz(path, **flat)

@@ -11,6 +11,7 @@ from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
 
 from helpers.compare import calibration as cal
+from helpers.compare import evidence
 from helpers.metrics import expected_calibration_error, resample_weights
 from tests.fakes import fake_runs
 
@@ -125,18 +126,18 @@ def test_intervals_are_the_hierarchical_bootstrap_of_the_study():
 def test_each_distinct_run_is_fitted_once_and_the_result_is_cached(tmp_path, monkeypatch):
     runs = _shared_key(fake_runs(_scores(), n=200, seeds=(0, 1, 2)), "Logistic regression")
     sizes = []
-    real = cal.run_tasks
+    real = evidence.run_tasks  # the distinct runs are evaluated by evidence.per_run
 
     def counting(function, tasks, **kw):
         sizes.append(len(tasks))
         return real(function, tasks, **kw)
 
-    monkeypatch.setattr(cal, "run_tasks", counting)
+    monkeypatch.setattr(evidence, "run_tasks", counting)
     models = ["NumPy MLP", "Logistic regression"]
     first = cal.calibration_evidence(runs, models, n_resamples=20, n_jobs=1, cache_dir=tmp_path, progress=False)
     assert sizes == [3 + 1]  # three seeds of the network, one fit standing for every seed of the reference
     assert len(list(tmp_path.glob("calibration_*.npz"))) == 1
-    monkeypatch.setattr(cal, "run_tasks", lambda *a, **k: pytest.fail("the cached replicates were not reused"))
+    monkeypatch.setattr(evidence, "run_tasks", lambda *a, **k: pytest.fail("the cached replicates were not reused"))
     again = cal.calibration_evidence(runs, models, n_resamples=20, n_jobs=1, cache_dir=tmp_path, progress=False)
     assert again == first
 

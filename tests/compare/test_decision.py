@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from helpers.compare import decision as dec
+from helpers.compare import evidence
 from helpers.metrics import resample_weights
 from tests.fakes import fake_runs, separating
 
@@ -161,24 +162,24 @@ def test_bands_and_differences_are_the_hierarchical_bootstrap_of_the_study():
 def test_each_distinct_run_is_evaluated_once_and_the_result_is_cached(tmp_path, monkeypatch):
     runs = _shared_key(fake_runs(_scores(), n=200, seeds=(0, 1, 2)), "Logistic regression")
     sizes = []
-    real = dec.run_tasks
+    real = evidence.run_tasks  # the distinct runs are evaluated by evidence.per_run
 
     def counting(function, tasks, **kw):
         sizes.append(len(tasks))
         return real(function, tasks, **kw)
 
-    monkeypatch.setattr(dec, "run_tasks", counting)
+    monkeypatch.setattr(evidence, "run_tasks", counting)
     models = ["NumPy MLP", "Logistic regression"]
     first = dec.decision_evidence(runs, models, n_resamples=20, n_jobs=1, cache_dir=tmp_path, progress=False)
     assert sizes == [3 + 1]  # three seeds of the network, one run standing for every seed of the reference
     assert len(list(tmp_path.glob("decision_*.npz"))) == 1
-    monkeypatch.setattr(dec, "run_tasks", lambda *a, **k: pytest.fail("the cached replicates were not reused"))
+    monkeypatch.setattr(evidence, "run_tasks", lambda *a, **k: pytest.fail("the cached replicates were not reused"))
     again = dec.decision_evidence(runs, models, n_resamples=20, n_jobs=1, cache_dir=tmp_path, progress=False)
     for m in [*models, dec.ALL]:
         for k in ("net_benefit", "low", "high"):
             np.testing.assert_array_equal(again[m][k], first[m][k])
     np.testing.assert_array_equal(again["NumPy MLP"]["versus_defaults"]["low"], first["NumPy MLP"]["versus_defaults"]["low"])
-    monkeypatch.setattr(dec, "run_tasks", counting)
+    monkeypatch.setattr(evidence, "run_tasks", counting)
     dec.decision_evidence(runs, models, thresholds=[0.1, 0.2], n_resamples=20, n_jobs=1, cache_dir=tmp_path,
                           progress=False)
     assert sizes == [4, 4] and len(list(tmp_path.glob("decision_*.npz"))) == 2  # another grid: another file

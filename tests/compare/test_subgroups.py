@@ -158,11 +158,11 @@ def test_each_distinct_run_is_scored_once_and_the_result_is_cached(study, tmp_pa
         calls.append(len(tasks))
         return [function(t) for t in tasks]
 
-    monkeypatch.setattr(sg, "run_tasks", counting)
+    monkeypatch.setattr(evidence, "run_tasks", counting)
     first = sg.subgroup_evidence(runs, groups, ["NumPy MLP"], n_resamples=10, n_jobs=1, cache_dir=tmp_path,
                                  progress=False)
     assert calls == [3] and len(list(tmp_path.glob("subgroups_*.npz"))) == 1
-    monkeypatch.setattr(sg, "run_tasks", lambda *a, **k: pytest.fail("the cached replicates were not reused"))
+    monkeypatch.setattr(evidence, "run_tasks", lambda *a, **k: pytest.fail("the cached replicates were not reused"))
     again = sg.subgroup_evidence(runs, groups, ["NumPy MLP"], n_resamples=10, n_jobs=1, cache_dir=tmp_path,
                                  progress=False)
     assert np.array_equal(first.boot["NumPy MLP"]["recall"], again.boot["NumPy MLP"]["recall"])
