@@ -17,7 +17,8 @@ Stages, in pipeline order
    ``pipeline`` to the ``prepared`` arrays, each seed's ``redraw`` of the train / validation rows,
    notebook 01's tables (``eda``) and ``figures``
 2. ``models``   the ``losses``, the NumPy ``layers`` and ``numpy_mlp``, the ``torch_mlp`` twin, and
-   ``base``: the scikit-learn-style training loop both share (with a clock callback per step)
+   ``base``: the scikit-learn-style training loop both share (with a clock callback per step);
+   ``sklearn_mlp``: scikit-learn's ``MLPClassifier`` set up like the twins, the third contestant
 3. ``study``    ``tuning`` by cross-validation, fits in worker processes (``parallel``), the repeated
    cached ``runs``, and what the model notebooks share (``experiment``)
 4. ``compare``  ``evidence`` over seeds, ``verdicts`` (the four-way rule and its sentences), ``calibration``

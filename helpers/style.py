@@ -29,6 +29,7 @@ from helpers.metrics import METRIC_LABELS
 MODEL_COLORS: dict[str, str] = {
     "NumPy MLP": "#0173b2",
     "PyTorch MLP": "#d55e00",
+    "scikit-learn MLP": "#ca9161",
     "Logistic regression": "#029e73",
     "Gradient boosting": "#cc78bc",
     "Always show (dummy)": "#949494",
@@ -39,13 +40,15 @@ _ALIASES = {
     "pytorch": "PyTorch MLP",
     "torch": "PyTorch MLP",
     "pytorch mlp": "PyTorch MLP",
+    "scikit-learn mlp": "scikit-learn MLP",
+    "mlpclassifier": "scikit-learn MLP",
     "logistic regression": "Logistic regression",
     "logreg": "Logistic regression",
     "gradient boosting": "Gradient boosting",
     "dummy": "Always show (dummy)",
     "always show (dummy)": "Always show (dummy)",
 }
-FALLBACK_COLORS = ("#de8f05", "#56b4e9", "#ca9161", "#fbafe4", "#000000")
+FALLBACK_COLORS = ("#de8f05", "#56b4e9", "#fbafe4", "#ece133", "#000000")
 CLASS_COLORS = ("#56b4e9", "#de8f05")  # show, no-show
 
 
@@ -53,6 +56,7 @@ CLASS_COLORS = ("#56b4e9", "#de8f05")  # show, no-show
 _MODEL_WORDS: dict[str, tuple[str, ...]] = {
     "NumPy MLP": ("numpy",),
     "PyTorch MLP": ("pytorch", "torch"),
+    "scikit-learn MLP": ("scikit-learn mlp", "sklearn mlp"),
     "Logistic regression": ("logistic", "logreg"),
     "Gradient boosting": ("gradient boosting", "gradientboosting", "boosting", "gbm", "gbdt"),
     "Always show (dummy)": ("dummy", "always show"),

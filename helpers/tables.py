@@ -40,12 +40,12 @@ def _format(value, digits: int) -> str:
 
 
 def _whole(column: pd.Series) -> bool:
-    """True when every value of a numeric column is a whole number (shown without decimals)."""
+    """True when every value of a numeric column is a whole number or missing (shown without decimals, "-")."""
     if not pd.api.types.is_float_dtype(column):
         return False
     finite = column[np.isfinite(column)]
     return bool(len(finite)) and bool(np.all(finite == np.round(finite))) and bool(np.all(np.abs(finite) < 1e15)) \
-        and len(finite) == len(column)
+        and len(finite) == len(column.dropna())
 
 
 def markdown(frame: pd.DataFrame | pd.Series, caption: str | None = None, digits: int = 3,
@@ -67,7 +67,7 @@ def markdown(frame: pd.DataFrame | pd.Series, caption: str | None = None, digits
         frame = frame.to_frame(frame.name if frame.name is not None else "value")
     shown = frame.copy()
     shown.columns = [_LABELS.get(str(c), str(c)) for c in shown.columns]
-    body = shown.apply(lambda col: col.map(lambda v, whole=_whole(col): _format(int(v) if whole else v, digits)))
+    body = shown.apply(lambda col: col.map(lambda v, whole=_whole(col): _format(int(v) if whole and v == v else v, digits)))
     body = body.astype(str)
     if index:  # a MultiIndex entry (a tuple) reads as "a / b / c"
         body.index = [" / ".join(_format(v, digits) for v in i) if isinstance(i, tuple) else _format(i, digits)

@@ -61,14 +61,16 @@ def test_an_unknown_name_gets_the_same_colour_in_every_process():
 
 
 def test_colors_fixed_and_distinct():
-    assert set(style.MODEL_COLORS) == {
-        "NumPy MLP", "PyTorch MLP", "Logistic regression", "Gradient boosting", "Always show (dummy)",
-    }
+    from helpers.study.runs import MODELS
+
+    assert set(style.MODEL_COLORS) == set(MODELS)  # every model of the study has its own colour
     assert len(set(style.MODEL_COLORS.values())) == len(style.MODEL_COLORS)
     for name, c in style.MODEL_COLORS.items():
         assert style.color_for(name) == c
     assert style.color_for("numpy") == style.MODEL_COLORS["NumPy MLP"]
     assert style.color_for("torch") == style.MODEL_COLORS["PyTorch MLP"]
+    assert style.color_for("MLPClassifier") == style.MODEL_COLORS["scikit-learn MLP"]
+    assert style.color_for("NumpyMLPClassifier") == style.MODEL_COLORS["NumPy MLP"]
     unknown = style.color_for("Some other model")
     assert matplotlib.colors.is_color_like(unknown)
     assert unknown not in style.MODEL_COLORS.values()

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import load_npz, save_npz
+from helpers.artifacts import cached_npz, save_npz
 from helpers.compare.evidence import (
     per_run,
     percentile_interval,
@@ -407,9 +407,9 @@ def calibration_evidence(runs: Runs, models, n_resamples: int = 1000, seed: int 
     seeds = runs.seeds
     name = _cache_name("calibration", runs, models, n_resamples, seed)
     path = None if cache_dir is None else Path(cache_dir) / name
-    if path is not None and path.is_file():
-        flat = load_npz(path)
-    else:
+    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}{full}" for m in models
+                                                               for k in ("intercept", "slope") for full in ("", "_full")])
+    if flat is None:  # not cached, or damaged (moved aside with a warning)
         flat = per_run(runs, models, _fit_run, row_weights(runs, n_resamples, seed), n_jobs=n_jobs,
                        desc="calibration bootstrap", progress=progress)
         if path is not None:
@@ -473,9 +473,9 @@ def smoothed_curves(runs: Runs, models, grid=None, n_resamples: int = 200, seed:
     name = _cache_name("calibration_curves", runs, models, n_resamples, seed, n_knots,
                        {m: g.tolist() for m, g in grids.items()})
     path = None if cache_dir is None else Path(cache_dir) / name
-    if path is not None and path.is_file():
-        flat = load_npz(path)
-    else:
+    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}" for m in models
+                                                               for k in ("curves", "curve_full")])
+    if flat is None:  # not cached, or damaged (moved aside with a warning)
         flat = per_run(runs, models, _curve_run, row_weights(runs, n_resamples, seed),
                        lambda m, s: {"grid": grids[m], "n_knots": n_knots}, n_jobs=n_jobs, desc="calibration curves",
                        progress=progress)

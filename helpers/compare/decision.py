@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import load_npz, save_npz
+from helpers.artifacts import cached_npz, save_npz
 from helpers.compare.evidence import (
     per_run,
     percentile_interval,
@@ -314,9 +314,9 @@ def decision_evidence(runs: Runs, models, thresholds=THRESHOLDS, n_resamples: in
         raise ValueError("thresholds must be a non-empty, increasing grid strictly between 0 and 1")
     y = np.asarray(runs.y_test)
     path = None if cache_dir is None else Path(cache_dir) / _cache_name(runs, models, t, n_resamples, seed)
-    if path is not None and path.is_file():
-        flat = load_npz(path)
-    else:
+    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}" for m in (ALL, *models)
+                                                               for k in ("boot", "full")])
+    if flat is None:  # not cached, or damaged (moved aside with a warning)
         weights = row_weights(runs, n_resamples, seed)
         flat = {f"{ALL}|boot": treat_all(y, t, weights), f"{ALL}|full": treat_all(y, t),
                 **per_run(runs, models, _run_net_benefit, weights, lambda m, s: {"thresholds": t}, n_jobs=n_jobs,

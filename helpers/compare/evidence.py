@@ -29,14 +29,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import load_npz, save_npz
+from helpers.artifacts import cached_npz, save_npz
 from helpers.metrics import (
     mcnemar_exact,
     resample_weights,
     weighted_resample_metrics,
 )
 from helpers.study.parallel import run_tasks, stable_hash
-from helpers.study.runs import NETWORKS, Runs
+from helpers.study.runs import CONTESTANTS, NETWORKS, Runs
 
 __all__ = [
     "BOOT_METRICS",
@@ -173,9 +173,8 @@ def resample_runs(runs: Runs, n_resamples: int = 1000, seed: int = 0, clustered:
     name = f"bootstrap_{stable_hash([keys, n_resamples, seed, clustered, list(metrics)])}.npz"
     draws = seed_draws(len(seeds), n_resamples, seed)
     path = None if cache_dir is None else Path(cache_dir) / name
-    if path is not None and path.is_file():
-        flat = load_npz(path)
-    else:
+    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}" for m in runs.models for k in metrics])
+    if flat is None:  # not cached, or damaged (moved aside with a warning)
         flat = per_run(runs, runs.models, _score_run, row_weights(runs, n_resamples, seed, clustered),
                        lambda m, s: {"threshold": runs.records[m][s]["threshold"], "metrics": tuple(metrics)},
                        n_jobs=n_jobs, desc="bootstrap", progress=progress)
@@ -270,17 +269,25 @@ def per_seed(runs: Runs, metrics, models=None) -> dict:
 
 
 def comparisons(runs: Runs, res: Resamples, metrics=("pr_auc", "f1")) -> list[dict]:
-    """The paired differences the report judges: NumPy - PyTorch, and the network chosen on validation
-    (:func:`best_network`) minus each reference model, for each metric; each dict also has a ``label``
-    and, for the references, ``chosen_on = "validation"``."""
+    """The paired differences the report judges, for each metric: NumPy - PyTorch, the NumPy MLP minus
+    each contestant (:data:`helpers.study.runs.CONTESTANTS`, paired by seed only), and the network chosen
+    on validation (:func:`best_network`) minus each reference model.
+
+    Each dict also has a ``label`` (``"a - b"``); the references' have ``chosen_on = "validation"``; the
+    contestants' have ``contestant`` (its name) and ``spreads`` (``{model: spread}`` of both models'
+    ``metric``, see :func:`spread`).
+    """
     best = best_network(runs)
-    pairs = [NETWORKS, (best, "Gradient boosting"), (best, "Logistic regression")]
+    pairs = [NETWORKS, *((NETWORKS[0], c) for c in CONTESTANTS), (best, "Gradient boosting"),
+             (best, "Logistic regression")]
     out = []
     for metric in metrics:
         for a, b in pairs:
             if a in runs.records and b in runs.records:
-                chosen = {"chosen_on": "validation"} if b not in NETWORKS else {}
-                out.append({**paired(runs, res, a, b, metric), "label": f"{a} - {b}", **chosen})
+                extra = {"chosen_on": "validation"} if b not in NETWORKS + CONTESTANTS else {}
+                if b in CONTESTANTS:
+                    extra = {"contestant": b, "spreads": {m: spread(runs, res, m, metric) for m in (a, b)}}
+                out.append({**paired(runs, res, a, b, metric), "label": f"{a} - {b}", **extra})
     return out
 
 

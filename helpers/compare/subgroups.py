@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import load_npz, save_npz
+from helpers.artifacts import cached_npz, save_npz
 from helpers.compare.calibration import _BOOT_TOL, _logistic, _logit, calibration_fit
 from helpers.compare.evidence import (
     per_run,
@@ -353,9 +353,9 @@ def subgroup_evidence(runs: Runs, groupings: Groupings, models=None, n_resamples
             ".npz")
     path = None if cache_dir is None else Path(cache_dir) / name
     weights = None
-    if path is not None and path.is_file():
-        flat = load_npz(path)
-    else:
+    flat = None if path is None else cached_npz(path, require=["prevalence", *(f"{m}|{k}{full}" for m in models
+                                                                              for k in METRICS for full in ("", "|full"))])
+    if flat is None:  # not cached, or damaged (moved aside with a warning)
         weights = row_weights(runs, n_resamples, seed)
         flat = per_run(runs, models, _score_run, weights, lambda m, s: {
             "threshold": float(runs.records[m][s]["threshold"]), "cells": [c[2] for c in cells]},

@@ -127,6 +127,12 @@ def verdict_phrase(verdict: str, diff: dict, margin: float, metric: str) -> str:
 
 def framework_verdict(diffs: dict, margins: dict, a: str = "NumPy MLP", b: str = "PyTorch MLP") -> str:
     """The frameworks' verdict from paired differences ``{metric: diff}`` (a - b), primary metric first."""
+    return "**Frameworks.** " + _pair_verdict(diffs, margins, a, b)
+
+
+def _pair_verdict(diffs: dict, margins: dict, a: str, b: str) -> str:
+    """Two models' quality verdict from paired differences ``{metric: diff}`` (a - b): the primary metric's
+    (the first of ``margins`` with a difference) in words, then every metric's clause."""
     parts = [verdict_phrase(classify(diffs[m], margins[m]), diffs[m], margins[m], m) for m in margins if m in diffs]
     primary = next((m for m in margins if m in diffs), None)
     if primary is None:
@@ -139,7 +145,67 @@ def framework_verdict(diffs: dict, margins: dict, a: str = "NumPy MLP", b: str =
             WITHIN: f"{winner} scores higher than {loser}, but possibly by less than the margin (a gap that may "
                     "not matter)",
             INCONCLUSIVE: f"the runs cannot tell whether {a} and {b} differ in quality"}[verdict]
-    return f"**Frameworks.** On the primary metric {head}. " + "; ".join(parts) + "."
+    return f"On the primary metric {head}. " + "; ".join(parts) + "."
+
+
+def contestant_setup(kwargs: dict, network: dict, unmatched) -> str:
+    """How the contestant is configured, from the keyword arguments it is built with (Markdown).
+
+    Parameters
+    ----------
+    kwargs : dict
+        Its ``MLPClassifier`` keyword arguments (:func:`helpers.models.sklearn_mlp.mlp_classifier_kwargs`).
+    network : dict
+        The twins' network settings it was derived from (``batch_size``, ``weight_decay``, ``class_weight``,
+        ``patience``, ``max_epochs``).
+    unmatched : sequence of str
+        What cannot be matched (:data:`helpers.models.sklearn_mlp.UNMATCHED`).
+    """
+    shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if k != "random_state")
+    weighting = ("positive rows get the sample weight n_negative / n_positive of the training rows, the twins' "
+                 "`pos_weight`" if network.get("class_weight") == "balanced" else
+                 "no sample weights, as the twins train without class weights")
+    stop = (f"after {network['patience']} epochs without a better validation PR-AUC (at most {network['max_epochs']}), "
+            "the best epoch's weights restored" if network.get("patience") else
+            f"never: {network['max_epochs']} epochs, the last weights kept")
+    bullets = "\n".join(f"- {text}" for text in unmatched)
+    return (f"`MLPClassifier({shown})`, its generator seeded from the run's seed, trained one epoch at a time with "
+            f"`partial_fit`. `alpha` is the twins' `weight_decay` times the batch size ({network['weight_decay']:g} x "
+            f"{network['batch_size']} = {kwargs['alpha']:g}): scikit-learn divides its penalty by the batch's rows, so "
+            f"on a full batch its gradient is the twins' loss gradient plus `weight_decay * W` (with sample weights, "
+            f"both scaled by the same factor). Class weighting: {weighting}. "
+            f"Early stopping on the twins' validation rows and metric stops {stop}; the threshold is tuned on the "
+            f"validation rows like every other model's.\n\n**What cannot be matched:**\n\n{bullets}")
+
+
+def contestant_head(network: str, contestant: str) -> str:
+    """How a contestant's verdict opens (the README's summary finds the sentence by it)."""
+    return f"**The {network} against the {contestant}.**"
+
+
+def contestant_verdicts(diffs: list[dict], margins: dict) -> list[str]:
+    """One verdict per contestant: both models' mean primary metric with its interval, then the paired
+    differences judged by the four-way rule (primary metric first).
+
+    ``diffs`` from :func:`helpers.compare.evidence.comparisons`: a contestant's differences carry
+    ``contestant`` and ``spreads`` (``{model: {"mean", "low", "high"}}`` of the metric); the others are
+    ignored. A contestant is paired with the network by seed (and partition) only.
+    """
+    items = []
+    for contestant in dict.fromkeys(d["contestant"] for d in diffs if d.get("contestant")):
+        by_metric = {d["metric"]: d for d in diffs if d.get("contestant") == contestant}
+        judged = {k: v for k, v in margins.items() if k in by_metric}
+        if not judged:
+            continue
+        primary = next(iter(judged))
+        d = by_metric[primary]
+        network = d["label"].split(" - ")[0]
+        means = ", ".join(f"{m} {s['mean']:.4f} [{s['low']:.4f}, {s['high']:.4f}]" for m, s in d["spreads"].items())
+        items.append(f"{contestant_head(network, contestant)} Mean test {_name(primary)} over {len(d['per_seed'])} "
+                     f"seeds [95 % interval]: {means}. " + _pair_verdict(by_metric, judged, network, contestant)
+                     + " The two are paired by seed (and its train / validation partition) only: each starts from "
+                     "its own initial weights and sees its own batch order.")
+    return items
 
 
 def reference_verdict(network: str, reference: str, diff: dict, margin: float, metric: str = "pr_auc") -> str:
@@ -354,13 +420,14 @@ def diff_verdicts(diffs: list[dict], margins: dict) -> list[str]:
 
 def study_conclusions(diffs: list[dict], margins: dict, thresholds: dict, recalls: dict, f1s: dict,
                       calibration: str, imbalance: str, f64: dict, f32: dict) -> list[str]:
-    """Notebook 04's conclusions, in order: frameworks, references, thresholds, calibration, imbalance, rounding.
+    """Notebook 04's conclusions, in order: frameworks, references, contestants, thresholds, calibration,
+    imbalance, rounding.
 
     ``diffs`` are the paired differences of :func:`helpers.compare.evidence.comparisons` (labels ``"a - b"``);
     ``calibration`` and ``imbalance`` the sentences of :func:`helpers.compare.calibration.calibration_sentence`
     and :func:`imbalance_sentence`.
     """
-    items = diff_verdicts(diffs, margins)
+    items = diff_verdicts(diffs, margins) + contestant_verdicts(diffs, margins)
     items.append("**Thresholds.** " + threshold_sentence(thresholds, recalls, f1s))
     items.append("**Calibration.** " + calibration)
     items.append("**Imbalance.** " + imbalance)

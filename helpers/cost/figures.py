@@ -17,14 +17,21 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from helpers.compare.week1 import WEEK1_QUOTED
-from helpers.cost.profiling import PHASE_LABELS, PHASES
-from helpers.cost.record import BACKENDS
+from helpers.cost.profiling import (
+    PHASE_LABELS,
+    PHASES,
+    SKLEARN_PART_LABELS,
+    SKLEARN_PARTS,
+    SKLEARN_PHASE_OF,
+)
+from helpers.cost.record import BACKENDS, CONTESTANT, LABELS
 from helpers.style import color_for, new_axes
 
-__all__ = ["phase_bars", "gflops_bars", "memory_stack_bars", "variant_bars", "rows_figures", "all_figures", "figure",
-           "environment_table", "speed_table", "ratio_table", "private_memory_table", "phase_table", "arithmetic_table",
-           "products_table", "variant_table", "switch_table", "memory_table", "week1_table", "rows_table",
-           "rows_detail_table", "targets_table"]
+__all__ = ["phase_bars", "gflops_bars", "memory_stack_bars", "variant_bars", "contestant_bars", "rows_figures",
+           "all_figures", "figure", "environment_table", "speed_table", "ratio_table", "private_memory_table",
+           "phase_table", "arithmetic_table", "products_table", "variant_table", "switch_table", "memory_table",
+           "week1_table", "rows_table", "rows_detail_table", "targets_table", "contestant_table",
+           "contestant_parts_table", "same_work_table"]
 
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++")
 
@@ -110,7 +117,7 @@ def memory_stack_bars(bench: dict) -> Figure:
     and the USS target (red dashed tick); the bar's end is the peak RSS."""
     s = bench["summary"]
     stacks, one = s["memory_stack"], s.get("target_threads", 1)
-    names = [b for b in BACKENDS if b in stacks]
+    names = [b for b in LABELS if b in stacks]
     fig, ax = plt.subplots(figsize=(9, 2.4 + 1.1 * len(names)), layout="constrained")
     labels_seen = {}  # one shade and hatch per step, in the order of the longest stack
     for step in max(stacks.values(), key=len):
@@ -122,7 +129,7 @@ def memory_stack_bars(bench: dict) -> Figure:
         for step in steps:
             width = step["rss_mb"] - left
             j = labels_seen.setdefault(step["step"], len(labels_seen))
-            ax.barh(y, max(width, 0), left=left, color=color_for(backend), alpha=_shade(j, 7), hatch=_HATCHES[j % 7],
+            ax.barh(y, max(width, 0), left=left, color=color_for(LABELS[backend]), alpha=_shade(j, 7), hatch=_HATCHES[j % 7],
                     edgecolor="black", linewidth=0.4)
             if width > 25:
                 ax.text(left + width / 2, y, f"{width:.0f}", ha="center", va="center", fontsize=8)
@@ -139,7 +146,7 @@ def memory_stack_bars(bench: dict) -> Figure:
             marks["USS target"] = ax.plot([limit] * 2, [y - 0.5, y + 0.5], color="#c0392b", linestyle="--",
                                           linewidth=1.8)[0]
         ax.text(left, y, label, va="center", fontsize=8)
-    ax.set_yticks(range(len(names)), [BACKENDS[b] for b in names])
+    ax.set_yticks(range(len(names)), [LABELS[b] for b in names])
     ax.invert_yaxis()
     ax.set_xlabel("memory of the process (MB)")
     handles = [Patch(facecolor="0.5", alpha=_shade(j, 7), hatch=_HATCHES[j % 7], edgecolor="black", label=label)
@@ -173,6 +180,56 @@ def variant_bars(bench: dict) -> Figure:
     return fig
 
 
+def _contestant_steps(bench: dict) -> dict[int, dict]:
+    """Per profiled batch size: milliseconds per step of the NumPy twin's phases (None where its phases were not
+    timed at that batch size) and of the contestant's parts, each part under the twin's phase it belongs to."""
+    s = bench["summary"]
+    out = {}
+    for b, cell in sorted(s.get("contestant", {}).get("profile", {}).items(), key=lambda kv: int(kv[0])):
+        twin = s.get("phases", {}).get("numpy", {}).get(str(b))
+        parts = {p: cell["parts"][p] / cell["steps"] * 1e3 for p in SKLEARN_PARTS if p != "checks"}
+        out[int(b)] = {"numpy": {p: twin["phases"][p] * 1e3 for p in PHASES} if twin else None, "sklearn": parts,
+                       "sklearn_phases": {p: v * 1e3 for p, v in cell["phases"].items()},
+                       "numpy_step": twin["step_seconds"] * 1e3 if twin else np.nan,
+                       "sklearn_step": cell["step_seconds"] * 1e3}
+    return out
+
+
+def contestant_bars(bench: dict) -> Figure:
+    """Milliseconds per training step by phase, the NumPy twin against scikit-learn's MLPClassifier, one panel
+    per profiled batch size; scikit-learn's bar of each phase is split into its parts (hatches). The checks of
+    each ``partial_fit`` call, once per epoch, are left out (the appendix table has them)."""
+    steps = _contestant_steps(bench)
+    label = LABELS[CONTESTANT]
+    fig, axes = plt.subplots(1, len(steps), figsize=(4.6 * len(steps), 4.6), layout="constrained", squeeze=False,
+                             sharey=True)
+    shown = [p for p in SKLEARN_PARTS if p != "checks"]
+    for ax, (batch, cell) in zip(axes[0], steps.items()):
+        for y, phase in enumerate(PHASES):
+            if cell["numpy"] is not None:
+                ax.barh(y - 0.2, max(cell["numpy"][phase], 0), 0.38, color=color_for("numpy"), edgecolor="black",
+                        linewidth=0.4)
+            left = 0.0
+            for part in (p for p in shown if SKLEARN_PHASE_OF[p] == phase):
+                width = max(cell["sklearn"][part], 0)
+                i = shown.index(part)
+                ax.barh(y + 0.2, width, 0.38, left=left, color=color_for(label), edgecolor="black", linewidth=0.4,
+                        hatch=_HATCHES[i % len(_HATCHES)], alpha=_shade(i % 4, 4))
+                left += width
+        ax.set_yticks(range(len(PHASES)), [PHASE_LABELS[p] for p in PHASES])
+        ax.invert_yaxis()
+        ax.set_xlabel("ms per training step")
+        twin = f"{cell['numpy_step']:.2f} ms NumPy MLP, " if np.isfinite(cell["numpy_step"]) else ""
+        ax.set_title(f"batch {batch:,}\nstep: {twin}{cell['sklearn_step']:.2f} ms scikit-learn", fontsize=10)
+    handles = [Patch(facecolor=color_for("numpy"), edgecolor="black", label=LABELS["numpy"]),
+               *[Patch(facecolor=color_for(label), hatch=_HATCHES[i % len(_HATCHES)], edgecolor="black",
+                       alpha=_shade(i % 4, 4), label=f"{label}: {SKLEARN_PART_LABELS[p]}") for i, p in enumerate(shown)]]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, frameon=False, fontsize=8)
+    fig.suptitle(f"Where a training step's time goes: the NumPy MLP against {label} "
+                 f"({bench['summary'].get('target_threads', 1)} thread)")
+    return fig
+
+
 #: The figures :func:`bench_figures` draws (the log-log ones), by file-name stem.
 _BENCH_FIGURES = ("epoch_vs_batch", "epoch_seconds_vs_rows", "peak_mb_vs_rows")
 #: The figures of this module by file-name stem: (builder, whether a record has its data).
@@ -181,6 +238,7 @@ _BUILDERS = {
     "gflops": (gflops_bars, lambda s: bool(s.get("arithmetic", {}).get("numpy"))),
     "memory_stack": (memory_stack_bars, lambda s: bool(s.get("memory_stack"))),
     "variants": (variant_bars, lambda s: bool(s.get("variants", {}).get("epoch_seconds", {}).get("plain"))),
+    "contestant": (contestant_bars, lambda s: bool(s.get("contestant", {}).get("profile"))),
 }
 
 
@@ -222,8 +280,10 @@ def environment_table(bench: dict) -> pd.Series:
 
 
 def speed_table(bench: dict) -> pd.DataFrame:
-    """The training runs (to early stop) per backend and thread count: time, epochs and every memory reading."""
-    rows = {key: {"train to early stop (s)": v["seconds"], "epochs": v["epochs"], "s / epoch": v["epoch_seconds"],
+    """The training runs per backend and thread count: time, epochs, what stopped them (early stopping, or the
+    light benchmark's cap on the contestant's epochs) and every memory reading."""
+    rows = {key: {"train (s)": v["seconds"], "epochs": v["epochs"], "s / epoch": v["epoch_seconds"],
+                  "stopped by": f"a cap of {v['max_epochs']} epochs" if v.get("max_epochs") else "early stopping",
                   "USS at end (MB)": v.get("uss_mb", np.nan), "PSS at end (MB)": v.get("pss_mb", np.nan),
                   "peak RSS (MB, getrusage)": v["rusage_peak_mb"], "peak RSS (MB, memory_profiler)": v["peak_mb"]}
             for key, v in bench["summary"]["train"].items()}
@@ -251,13 +311,13 @@ def ratio_table(bench: dict) -> pd.DataFrame:
 
 
 def private_memory_table(bench: dict) -> pd.DataFrame:
-    """Per backend: private memory at the end of training (USS, the targets' measure; PSS), the peak RSS as
-    context, and the USS target with its verdict."""
+    """Per backend (and scikit-learn's MLPClassifier, which has no target): private memory at the end of training
+    (USS, the targets' measure; PSS), the peak RSS as context, and the USS target with its verdict."""
     s = bench["summary"]
     targets = _targets(bench)
     one = s.get("target_threads", 1)
     rows = {}
-    for backend, label in BACKENDS.items():
+    for backend, label in LABELS.items():
         v = s["train"].get(f"{backend}/{one}")
         if not v:
             continue
@@ -345,7 +405,7 @@ def memory_table(bench: dict) -> pd.DataFrame:
     rows = {}
     for backend, steps in bench["summary"]["memory_stack"].items():
         for step in steps:
-            rows[(BACKENDS[backend], step["step"])] = {"MB": step["rss_mb"], "added MB": step["added_mb"],
+            rows[(LABELS[backend], step["step"])] = {"MB": step["rss_mb"], "added MB": step["added_mb"],
                                                        "private MB": step.get("anon_mb", np.nan),
                                                        "mapped files MB": step.get("file_mb", np.nan)}
     return _flat(pd.DataFrame(rows).T, "backend, step")
@@ -398,6 +458,53 @@ def rows_detail_table(bench: dict) -> pd.DataFrame:
     return _flat(pd.DataFrame(rows).T, "backend, training rows")
 
 
+def contestant_table(bench: dict) -> pd.DataFrame:
+    """Milliseconds per training step in each of the twins' phases, the NumPy twin's beside scikit-learn's
+    MLPClassifier's (its parts summed under the phase they belong to), per profiled batch size, with the step
+    times measured without timers (scikit-learn's: its epoch less the checks of its ``partial_fit`` call)."""
+    label = LABELS[CONTESTANT]
+    columns = {}
+    for batch, cell in _contestant_steps(bench).items():
+        for name, per, step in ((LABELS["numpy"], cell["numpy"], cell["numpy_step"]),
+                                (label, cell["sklearn_phases"], cell["sklearn_step"])):
+            column = {PHASE_LABELS[p]: (per or {}).get(p, np.nan) for p in PHASES}
+            columns[f"{name}, {batch:,}"] = {**column, "step (no timers)": step}
+        columns[f"difference, {batch:,}"] = {k: columns[f"{label}, {batch:,}"][k] - columns[f"{LABELS['numpy']}, {batch:,}"][k]
+                                            for k in columns[f"{label}, {batch:,}"]}
+    return pd.DataFrame(columns).rename_axis("ms per training step")
+
+
+def contestant_parts_table(bench: dict) -> pd.DataFrame:
+    """scikit-learn's MLPClassifier, per profiled batch size and part of its epoch: milliseconds per epoch and per
+    step, calls per epoch (of the part's functions) and share of the epoch; then the parts' sum, the epoch without
+    timers and the gap between the two (the check)."""
+    rows = {}
+    for b, cell in sorted(bench["summary"].get("contestant", {}).get("profile", {}).items(), key=lambda kv: int(kv[0])):
+        b, epoch = int(b), cell["epoch_seconds"]
+        for p in SKLEARN_PARTS:
+            rows[(b, SKLEARN_PART_LABELS[p])] = {"ms / epoch": cell["parts"][p] * 1e3,
+                                                 "ms / step": cell["parts"][p] / cell["steps"] * 1e3,
+                                                 "calls / epoch": cell["calls"][p], "share of the epoch": cell["parts"][p] / epoch}
+        rows[(b, "sum of the parts")] = {"ms / epoch": cell["instrumented_epoch_seconds"] * 1e3,
+                                         "ms / step": cell["instrumented_epoch_seconds"] / cell["steps"] * 1e3,
+                                         "calls / epoch": np.nan, "share of the epoch": cell["instrumented_epoch_seconds"] / epoch}
+        rows[(b, "epoch (no timers)")] = {"ms / epoch": epoch * 1e3, "ms / step": epoch / cell["steps"] * 1e3,
+                                          "calls / epoch": np.nan, "share of the epoch": 1.0}
+    return _flat(pd.DataFrame(rows).T, "batch size, part")
+
+
+def same_work_table(bench: dict) -> pd.DataFrame:
+    """Per profiled batch size, two operations of a training step done scikit-learn's way and the NumPy twin's
+    way on the same arrays (milliseconds per step, outside training), and how many times slower scikit-learn's is."""
+    rows = {}
+    for b, per in sorted(bench["summary"].get("contestant", {}).get("same_work", {}).items(), key=lambda kv: int(kv[0])):
+        for op, v in per.items():
+            rows[(int(b), SKLEARN_PART_LABELS[op])] = {f"{LABELS[CONTESTANT]}'s way (ms)": v["sklearn"] * 1e3,
+                                                       f"{LABELS['numpy']}'s way (ms)": v["numpy"] * 1e3,
+                                                       "ratio": v["sklearn"] / v["numpy"]}
+    return _flat(pd.DataFrame(rows).T, "batch size, operation")
+
+
 def targets_table(bench: dict) -> pd.DataFrame:
     """Each target: the value measured in this run, the low and high ends of its spread or interval (what it is
     judged on), the limit and the verdict (met, not met, or not shown when the spread straddles the limit)."""
@@ -416,10 +523,10 @@ def bench_figures(bench: dict) -> dict:
     for key, per_batch in s["batch"].items():
         backend, t = key.split("/")
         if per_batch:
-            name = f"{BACKENDS[backend]}, {t} thr"
+            name = f"{LABELS[backend]}, {t} thr"
             series[name] = [per_batch[b] for b in sorted(per_batch, key=int)]
             xs[name] = sorted(int(b) for b in per_batch)
-            colors[name] = BACKENDS[backend]  # colour by backend, line style by thread count
+            colors[name] = LABELS[backend]  # colour by backend, line style by thread count
             styles[name] = dashes[sorted(bench["threads"]).index(int(t)) % len(dashes)]
     if series:
         figs["epoch_vs_batch"] = loglog_scaling(xs, series, "batch size", "seconds per epoch", "Epoch time against batch size",

@@ -17,6 +17,12 @@ Measures, for NumPy and PyTorch, on the prepared training split (notebook 01 mus
 - the memory of a fresh process as libraries, data and training are added, its private memory (USS)
   and PSS at the end of training (the memory targets' measure), and the week-1 report's
   one-process measurement;
+- scikit-learn's ``MLPClassifier`` as a third contestant, on one thread (``helpers.models.sklearn_mlp``,
+  as the study trains it): its epoch time per batch size, measured in each one-thread NumPy sweep
+  process right after the twin's at the same batch size (same rows, same stretch of load: the NumPy /
+  scikit-learn ratio's spread comes from these pairs), its float64 path, where its epoch's time goes
+  (:func:`helpers.cost.profiling.sklearn_epoch_parts`), and its memory in fresh training processes
+  of its own (torch kept out; in light mode a few epochs rather than to early stopping);
 - epoch time and peak memory against rows (rows resampled), on one thread, each repeat of the
   whole sweep in its own process, smallest row count first, without a memory sampler.
 
@@ -53,6 +59,7 @@ from helpers.cost.profiling import estimator
 from helpers.cost.record import (
     ADAM_SWITCHES,
     BACKENDS,
+    CONTESTANT,
     MODES,
     _read,
     bench_path,
@@ -95,6 +102,27 @@ def _rows_per_second(model, X) -> float:
     return len(X) / statistics.median(times)
 
 
+def _contestant_sweep(task: dict, seed: int, X, y, X_val, y_val, layer_sizes, timed: dict) -> dict:
+    """scikit-learn's ``MLPClassifier`` (as the study trains it) on the NumPy sweep's rows, after the twin's timings.
+
+    Epoch times at ``contestant_batches`` (float32: ``timed`` holds those measured right after the twin's epoch at
+    the same batch size; the others are timed here), float64 at ``contestant_float64_batches``, and at
+    ``contestant_profile_batches`` where its epoch's time goes (:func:`helpers.cost.profiling.sklearn_epoch_parts`)
+    with two of its operations done the twin's way beside it (:func:`helpers.cost.profiling.same_work`).
+    """
+    epochs = task["epochs"]
+    out = {"epoch_seconds": {b: timed[b] if b in timed else
+                             _epoch_seconds(CONTESTANT, 1, seed, b, epochs, X, y, X_val, y_val)[0]
+                             for b in task["contestant_batches"]},
+           "float64": {b: _epoch_seconds(CONTESTANT, 1, seed, b, epochs, X, y, X_val, y_val, dtype="float64")[0]
+                       for b in task.get("contestant_float64_batches", [])}}
+    out["profile"] = [profiling.sklearn_epoch_parts(estimator(CONTESTANT, 1, random_state=seed), X, y, X_val, y_val, b,
+                                                    repeats=task.get("phase_repeats", 3))
+                      for b in task.get("contestant_profile_batches", [])]
+    out["same_work"] = {b: profiling.same_work(layer_sizes, b, X.shape[0]) for b in task.get("contestant_profile_batches", [])}
+    return out
+
+
 def _worker(task: dict) -> dict:
     """Run one measurement in this (fresh) process; the parent set the thread variables."""
 
@@ -120,7 +148,8 @@ def _worker(task: dict) -> dict:
 
     if kind == "train":
         stack.append(profiling.memory_step("+ data arrays"))
-        model = estimator(backend, threads, random_state=seed)
+        cap = task.get("max_epochs")  # None: to early stopping, as the report trains
+        model = estimator(backend, threads, random_state=seed, **({"max_epochs": cap, "patience": None} if cap else {}))
         seconds, peak = _peak_fit(model, X, y, X_val, y_val)
         # the lifetime peak; its split into private and file-backed pages is read when training ends
         stack.append({**profiling.memory_step("+ training (peak)"), "rss_mb": profiling.peak_rss_mb()})
@@ -128,15 +157,17 @@ def _worker(task: dict) -> dict:
         out.update(profiling.private_memory())  # USS and PSS at the end of training (the targets' measure)
         out.update(seconds=seconds, epochs=model.n_iter_, best_epoch=model.best_epoch_, peak_mb=peak,
                    epoch_seconds=statistics.median(h["seconds"] for h in model.history_),
-                   layer_sizes=[X.shape[1], *model.hidden_layer_sizes, 1], train_rows=int(X.shape[0]))
+                   layer_sizes=[X.shape[1], *model.hidden_layer_sizes, 1], train_rows=int(X.shape[0]), max_epochs=cap)
     elif kind == "batch":
         epoch, _, _ = _epoch_seconds(backend, threads, seed, task["batch_size"], 4, X, y, X_val, y_val)
         out.update(batch_size=task["batch_size"], epoch_seconds=epoch)
     elif kind == "sweep":  # epoch time per batch size, inference, GEMM rate, phase breakdown
-        out["epoch_seconds"] = {}
+        out["epoch_seconds"], contestant = {}, {}
         for batch in task["batch_sizes"]:
             out["epoch_seconds"][batch], _, model = _epoch_seconds(backend, threads, seed, batch, task["epochs"],
                                                                    X, y, X_val, y_val)
+            if batch in task.get("contestant_batches", []):  # scikit-learn's MLPClassifier right after, same rows
+                contestant[batch] = _epoch_seconds(CONTESTANT, 1, seed, batch, task["epochs"], X, y, X_val, y_val)[0]
         out["rows_per_second"] = _rows_per_second(model, data.X["test"])
         out["gemm"] = profiling.gemm_rate(backend)
         out["blas"] = profiling.blas_library(backend)
@@ -148,6 +179,8 @@ def _worker(task: dict) -> dict:
                                                repeats=task["phase_repeats"])
                          for batch in task.get("phase_batches", [])]
         out["train_rows"] = int(X.shape[0])
+        if task.get("contestant_batches"):  # scikit-learn's MLPClassifier, in the NumPy twin's sweep process
+            out["contestant"] = _contestant_sweep(task, seed, X, y, X_val, y_val, out["layer_sizes"], contestant)
         if task.get("variant_batches"):  # the PyTorch switches a user would try, against the plain twin
             out["variants"] = {}
             for name, variant, dtype in (("plain", None, "float32"), ("fused Adam", {"fused_adam": True}, "float32"),
@@ -228,11 +261,12 @@ def _worker_main(task_json: str, out_path: str) -> None:
     # Keep the process to what training uses. Two packages arrive only because they are installed
     # beside the notebooks and are imported opportunistically, each with a fallback: scikit-learn
     # imports pandas (for DataFrame inputs), and memory_profiler, the measuring instrument itself,
-    # imports IPython (for its %memit magic), about 4 MB. The NumPy process must never load torch.
+    # imports IPython (for its %memit magic), about 4 MB. The NumPy and scikit-learn processes must never
+    # load torch.
     task = json.loads(task_json)
     # The week-1 process is a notebook's, which holds everything.
     if task["kind"] != "week1":
-        blocked = {"pandas", "IPython"} | ({"torch"} if task["backend"] == "numpy" else set())
+        blocked = {"pandas", "IPython"} | ({"torch"} if task["backend"] != "torch" else set())
         sys.meta_path.insert(0, _BlockImports(blocked))
     result = _worker(task)
     Path(out_path).write_text(json.dumps(result), encoding="utf-8")
@@ -287,17 +321,27 @@ def run_benchmark(processed_dir=None, split="stratified", threads=None, repeats=
         for backend in BACKENDS:
             for _ in range(repeats):
                 record(kind="train", backend=backend, threads=n_threads)
+        if n_threads == 1:  # scikit-learn's MLPClassifier: its own fresh training processes, one thread
+            for _ in range(repeats):
+                record(kind="train", backend=CONTESTANT, threads=1, max_epochs=plan["contestant_train_epochs"])
         # The sweeps alternate between the backends, so that a busy spell of the shared machine slows
         # one sweep of each rather than all of one backend's; the summary keeps each cell's fastest.
-        # The first sweep also times the phases and the variants.
+        # The first sweep also times the phases and the variants. On one thread each NumPy sweep also
+        # times scikit-learn's MLPClassifier on the same rows, each batch size right after the twin's, so
+        # each NumPy / scikit-learn pair shares its stretch of the machine's load (the first sweep then
+        # profiles its epoch and times its float64 path, after all the twin's measurements).
         for sweep in range(plan["sweep_repeats"]):
             for backend in BACKENDS:
                 full = sweep == 0 and n_threads == 1
+                contestant = backend == "numpy" and n_threads == 1
                 record(kind="sweep", backend=backend, threads=n_threads, batch_sizes=plan["batch_sizes"],
                        epochs=plan["epochs"], phase_batches=plan["phase_batches"] if full else [],
                        phase_rows=plan["phase_rows"], phase_repeats=plan["phase_repeats"],
                        variant_batches=plan["variant_batches"] if full and backend == "torch" else [],
-                       variant_epochs=plan["epochs"] + 1)
+                       variant_epochs=plan["epochs"] + 1,
+                       contestant_batches=plan["contestant_batches"] if contestant else [],
+                       contestant_float64_batches=plan["contestant_float64_batches"] if contestant and full else [],
+                       contestant_profile_batches=plan["contestant_profile_batches"] if contestant and full else [])
     if plan["compile"]:
         with tempfile.TemporaryDirectory() as cache:  # cold: an empty compile cache; warm: the same one again
             for state in ("cold", "warm"):

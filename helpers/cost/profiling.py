@@ -9,6 +9,9 @@ process never loads torch and no process loads pandas unless a measurement asks 
 - :func:`products_time` times one epoch's matrix products alone, with the network's own shapes.
 - :func:`phase_times` times one training step split into batch gathering, forward, loss,
   backward, optimiser step and the rest, next to the same steps timed without the timers.
+- :func:`sklearn_epoch_parts` splits an epoch of scikit-learn's ``MLPClassifier`` into its parts
+  (timers around the scikit-learn functions it calls), next to the same epoch untimed, and
+  :func:`same_work` times two of its operations its way and the NumPy twin's on the same arrays.
 - :func:`staged_imports` reads a fresh training process's resident memory as its libraries
   arrive (the benchmark adds the data and the training peak); :func:`week1_process` reproduces
   the week-1 report's measurement (one process holding every library and both models).
@@ -34,7 +37,9 @@ from helpers.fingerprint import source_fingerprint
 
 #: The modules whose source determines the benchmark's numbers (the cache's code fingerprint).
 MEASURING_MODULES = ("cost.record", "cost.measure", "cost.profiling", "data.prepared", "models.base", "models.layers",
-                     "models.numpy_mlp", "models.torch_mlp", "models.losses")
+                     "models.numpy_mlp", "models.torch_mlp", "models.losses", "models.sklearn_mlp")
+#: The memory stack's step that imports scikit-learn's network (the contestant's process only).
+SKLEARN_NETWORK_STEP = "+ sklearn.neural_network"
 #: Training phases, in the order they run within one step.
 PHASES = ("gather", "forward", "loss", "backward", "optimizer", "rest")
 PHASE_LABELS = {"gather": "batch gathering", "forward": "forward", "loss": "loss",
@@ -424,13 +429,252 @@ def phase_times(model, X, y, X_val, y_val, batch_size: int, max_rows: int | None
             "instrumented_step_seconds": instrumented, "phase_sum_error": abs(instrumented / step - 1.0)}
 
 
+# ----------------------------------------------------------------------------- scikit-learn's epoch, by part
+#: The parts of one ``MLPClassifier.partial_fit`` epoch that :func:`sklearn_epoch_parts` times, each the
+#: exclusive time of the scikit-learn functions named in :data:`SKLEARN_PART_LABELS`.
+SKLEARN_PARTS = ("checks", "loop", "gather", "forward_products", "forward", "loss", "backward_products",
+                 "relu_derivative", "backward", "adam", "packing")
+SKLEARN_PART_LABELS = {
+    "checks": "checks and setup of each partial_fit call",
+    "loop": "per-batch Python of the training loop",
+    "gather": "batch gathering",
+    "forward_products": "forward matrix products",
+    "forward": "forward element-wise (bias, ReLU, sigmoid)",
+    "loss": "loss (log loss)",
+    "backward_products": "backward matrix products",
+    "relu_derivative": "ReLU derivative",
+    "backward": "backward element-wise (output error, L2 penalty, scaling)",
+    "adam": "Adam update",
+    "packing": "packing and unpacking parameters",
+}
+#: Each part as one of the twins' training phases (:data:`PHASES`): the side-by-side comparison.
+SKLEARN_PHASE_OF = {"checks": "rest", "loop": "rest", "gather": "gather", "forward_products": "forward",
+                    "forward": "forward", "loss": "loss", "backward_products": "backward",
+                    "relu_derivative": "backward", "backward": "backward", "adam": "optimizer", "packing": "rest"}
+
+
+class _PartClock:
+    """Exclusive time and calls per part: a call's time, less that of the timed calls it makes itself."""
+
+    def __init__(self):
+        self.seconds = dict.fromkeys(SKLEARN_PARTS, 0.0)
+        self.calls = dict.fromkeys(SKLEARN_PARTS, 0)
+        self.dtypes: dict[str, str] = {}
+        self._stack: list[list] = []  # [part, seconds of the timed calls made from it]
+
+    def wrap(self, part: str | None, function, observe: str | None = None):
+        """``function`` with its calls timed as ``part``.
+
+        ``part=None`` times the matrix products: ``forward_products`` when called from the forward pass,
+        else ``backward_products``. ``observe`` names the dtype of the first call's result (of its first
+        item, for a list) to keep in :attr:`dtypes`. The wrapper does its bookkeeping inline, so that
+        the timers add as little as they can to the calls they time (the profile's check measures it).
+        """
+        stack, seconds, calls, dtypes, clock = self._stack, self.seconds, self.calls, self.dtypes, time.perf_counter
+
+        def timed(*args, **kwargs):
+            name = part or ("forward_products" if stack and stack[-1][0] == "forward" else "backward_products")
+            frame = [name, 0.0]
+            stack.append(frame)
+            started = clock()
+            try:
+                result = function(*args, **kwargs)
+            finally:
+                elapsed = clock() - started
+                stack.pop()
+                seconds[name] += elapsed - frame[1]
+                calls[name] += 1
+                if stack:
+                    stack[-1][1] += elapsed
+            if observe and observe not in dtypes:
+                first = result[0] if isinstance(result, list) else result
+                dtypes[observe] = str(getattr(first, "dtype", type(first).__name__))
+            return result
+
+        return timed
+
+    def run(self, part: str, function, *args, **kwargs):
+        """Call ``function`` once, timed as ``part``."""
+        return self.wrap(part, function)(*args, **kwargs)
+
+
+def _sklearn_timed(clock: _PartClock):
+    """The scikit-learn functions to wrap: ``(owner, name, original, wrapper)``, owner a module, class or dict.
+
+    Every function is looked up where scikit-learn's training code looks it up when it runs (a
+    module's global, the class that defines the method, an entry of its loss and derivative tables),
+    so wrapping it there times the calls an epoch makes and nothing else. A function scikit-learn no
+    longer has there is a RuntimeError naming it (before anything is wrapped).
+    """
+    from sklearn.neural_network import _multilayer_perceptron as mlp
+    from sklearn.neural_network import _stochastic_optimizers as optimizers
+
+    base, adam = mlp.BaseMultilayerPerceptron, optimizers.AdamOptimizer
+    wanted = [(mlp, "_safe_indexing", "gather", None), (mlp, "safe_sparse_dot", None, None),
+              (mlp, "_pack", "packing", None), (base, "_unpack", "packing", None),
+              (base, "_fit_stochastic", "loop", None), (base, "_forward_pass", "forward", None),
+              (base, "_backprop", "backward", None),
+              (optimizers.BaseOptimizer, "update_params", "adam", None), (adam, "_get_updates", "adam", "adam_update"),
+              (mlp.LOSS_FUNCTIONS, "binary_log_loss", "loss", "loss"), (mlp.DERIVATIVES, "relu", "relu_derivative", None)]
+    out = []
+    for owner, name, part, observe in wanted:
+        original = owner.get(name) if isinstance(owner, dict) else owner.__dict__.get(name)
+        if original is None:
+            import sklearn
+
+            where = getattr(owner, "__name__", "a loss or derivative table")
+            raise RuntimeError(f"scikit-learn {sklearn.__version__} has no {name!r} in {where}: the epoch profile "
+                               "knows the training code of scikit-learn 1.9 (helpers.cost.profiling)")
+        out.append((owner, name, original, clock.wrap(part, original, observe)))
+    return out
+
+
+def _timed_epoch(model, X, y) -> _PartClock:
+    """One ``train_epoch`` of ``model`` with every part timed; the wrappers are removed afterwards."""
+    clock = _PartClock()
+    patches = _sklearn_timed(clock)
+    try:
+        for owner, name, _, function in patches:
+            _put(owner, name, function)
+        clock.run("checks", model.train_epoch, X, y)
+    finally:
+        for owner, name, original, _ in patches:
+            _put(owner, name, original)
+    return clock
+
+
+def _put(owner, name: str, function) -> None:
+    """``owner[name] = function`` for a table, ``setattr`` for a module or class."""
+    if isinstance(owner, dict):
+        owner[name] = function
+    else:
+        setattr(owner, name, function)
+
+
+def sklearn_epoch_parts(model, X, y, X_val, y_val, batch_size: int, repeats: int = 3) -> dict:
+    """Where one epoch of scikit-learn's ``MLPClassifier`` goes: each part's time, and the plain epoch's.
+
+    The contestant (:class:`helpers.models.sklearn_mlp.SklearnMLPClassifier`) is first fitted for one
+    epoch (warm-up: weights and Adam's state). Then, ``repeats`` times, one epoch runs exactly as
+    ``fit`` runs it (``train_epoch``, one ``partial_fit`` over every training row: the *epoch time*),
+    and one with scikit-learn's own functions wrapped by timers (:func:`_sklearn_timed`), each
+    part's time its functions' time less that of the timed functions they call: the
+    ``partial_fit`` call's own checks and setup (parameters, input, labels, sample weights, the
+    weights' finiteness), the epoch loop's per-batch Python (shuffle, slices, the gradient lists),
+    batch gathering, the matrix products of the forward and the backward pass (``safe_sparse_dot``),
+    the element-wise rest of each pass (the backward's includes the L2 penalty's value), the log
+    loss, the ReLU derivative, the Adam update, and packing or unpacking the parameters into one
+    vector. Plain and timed epochs alternate, so both see the same load on a shared machine.
+
+    Parameters
+    ----------
+    model : SklearnMLPClassifier
+        Unfitted; ``batch_size`` is set here.
+    X : ndarray of shape (n_samples, n_features)
+        Training rows, in the model's dtype.
+    y : ndarray of shape (n_samples,)
+        0/1 labels.
+    X_val : ndarray of shape (n_val, n_features)
+        Validation rows (used by the warm-up fit only).
+    y_val : ndarray of shape (n_val,)
+    batch_size : int
+    repeats : int
+        Plain and timed epochs each; medians over them.
+
+    Returns
+    -------
+    dict
+        ``batch_size``, ``rows``, ``steps`` (batches per epoch), ``epoch_seconds`` (plain),
+        ``parts`` (seconds per epoch, by :data:`SKLEARN_PARTS`), ``calls`` (per epoch, by part),
+        ``instrumented_epoch_seconds`` (the parts' sum), ``phase_sum_error``
+        (``|instrumented / plain - 1|``) and ``dtypes`` (of the weights, of Adam's updates and
+        of the loss scikit-learn returns).
+    """
+    model.set_params(batch_size=batch_size, max_epochs=1, patience=None)
+    model.fit(X, y, X_val=X_val, y_val=y_val)
+    plain, clocks = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        model.train_epoch(X, y)
+        plain.append(time.perf_counter() - started)
+        clocks.append(_timed_epoch(model, X, y))
+    parts = {k: statistics.median(c.seconds[k] for c in clocks) for k in SKLEARN_PARTS}
+    epoch, instrumented = statistics.median(plain), sum(parts.values())
+    return {"batch_size": int(batch_size), "rows": int(X.shape[0]), "steps": math.ceil(X.shape[0] / batch_size),
+            "epoch_seconds": epoch, "parts": parts, "calls": clocks[-1].calls,
+            "instrumented_epoch_seconds": instrumented, "phase_sum_error": abs(instrumented / epoch - 1.0),
+            "dtypes": {"weights": str(model.estimator_.coefs_[0].dtype), **clocks[-1].dtypes}}
+
+
+#: The operations :func:`same_work` times both ways: scikit-learn's and the NumPy twin's.
+SAME_WORK = ("relu_derivative", "gather")
+
+
+def same_work(layer_sizes, batch_size: int, n_rows: int, repeats: int = 5, calls: int = 20, seed: int = 0) -> dict:
+    """Two of a training step's operations done scikit-learn's way and the NumPy twin's way, on the same arrays.
+
+    - ``relu_derivative``: the gradient through every hidden layer's ReLU, scikit-learn's
+      ``inplace_relu_derivative(Z, delta)`` (the function its backward pass calls) against the twin's
+      :func:`helpers.models.layers.relu_backward` (``out=delta``, as the twin calls it);
+    - ``gather``: one batch's rows of the training matrix, scikit-learn's ``_safe_indexing`` (what its
+      epoch loop calls) against the twin's ``np.take(X, rows, axis=0)``.
+
+    The arrays are float32 with the network's shapes: ReLU outputs with about half their entries
+    zero, gradients and a training matrix drawn at random, each call's batch of rows a fresh draw
+    without replacement. Each way runs ``calls`` times back to back, the two ways alternating, ``repeats``
+    times; the fastest round is kept for each (contention only ever adds time).
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``(n_features, *hidden_layer_sizes, 1)``.
+    batch_size : int
+    n_rows : int
+        Rows of the training matrix the batch is gathered from.
+    repeats, calls : int
+    seed : int
+
+    Returns
+    -------
+    dict
+        Per operation of :data:`SAME_WORK`: ``{"sklearn": seconds, "numpy": seconds}`` per training step.
+    """
+    import numpy as np
+    from sklearn.neural_network._base import DERIVATIVES
+    from sklearn.utils import _safe_indexing
+
+    from helpers.models.layers import relu_backward
+
+    rng = np.random.default_rng(seed)
+    sizes = [int(s) for s in layer_sizes]
+    hidden = [(np.maximum(rng.standard_normal((batch_size, h), dtype=np.float32), 0),
+               rng.standard_normal((batch_size, h), dtype=np.float32)) for h in sizes[1:-1]]
+    X = rng.standard_normal((int(n_rows), sizes[0]), dtype=np.float32)
+    batches = [rng.permutation(int(n_rows))[:batch_size] for _ in range(calls)]  # fresh rows for every call
+    relu_derivative = DERIVATIVES["relu"]
+    ways = {"relu_derivative": {"sklearn": lambda i: [relu_derivative(Z, d) for Z, d in hidden],
+                                "numpy": lambda i: [relu_backward(d, Z, out=d) for Z, d in hidden]},
+            "gather": {"sklearn": lambda i: _safe_indexing(X, batches[i]),
+                       "numpy": lambda i: np.take(X, batches[i], axis=0)}}
+    best = {op: {way: math.inf for way in per} for op, per in ways.items()}
+    for _ in range(repeats + 1):  # the first round warms up
+        for op, per in ways.items():
+            for way, call in per.items():
+                started = time.perf_counter()
+                for i in range(calls):
+                    call(i)
+                best[op][way] = min(best[op][way], (time.perf_counter() - started) / calls)
+    return best
+
+
 # ----------------------------------------------------------------------------- memory
 def staged_imports(backend: str) -> list[dict]:
     """Import what a training process needs, one library at a time, reading the RSS after each.
 
     Called first thing in a fresh benchmark process (which keeps pandas out): the interpreter
-    (with the benchmark's standard-library modules), ``+ NumPy``, ``+ scikit-learn`` (with SciPy),
-    and for PyTorch ``+ torch`` and ``+ torch.optim.Adam``: constructing the optimiser, which
+    (with the benchmark's standard-library modules), ``+ NumPy``, ``+ scikit-learn`` (with SciPy:
+    the twins' estimator base class, PR-AUC and validation split), for scikit-learn's own network
+    ``+ sklearn.neural_network``, and for PyTorch ``+ torch`` and ``+ torch.optim.Adam``: constructing the optimiser, which
     training does anyway, makes torch import its compiler stack (``torch._dynamo``, which brings
     ``torch._inductor`` and SymPy) even though nothing is compiled. The caller appends
     ``+ data arrays`` and ``+ training (peak)``.
@@ -450,6 +694,10 @@ def staged_imports(backend: str) -> list[dict]:
     import sklearn.model_selection  # noqa: F401
 
     steps.append(memory_step("+ scikit-learn (with SciPy)"))
+    if backend == "sklearn":  # what the NumPy twin's process does not import: scikit-learn's network
+        import sklearn.neural_network  # noqa: F401
+
+        steps.append(memory_step(SKLEARN_NETWORK_STEP))
     if backend == "torch":
         import torch
 
@@ -507,11 +755,19 @@ def week1_process(processed_dir, split: str, seed: int = 42, max_epochs: int | N
 
 
 def estimator(backend: str, threads: int, variant: dict | None = None, **params):
-    """A fresh NumPy or PyTorch classifier (PyTorch with ``threads`` and optional variant switches)."""
+    """A fresh NumPy or PyTorch classifier (PyTorch with ``threads`` and optional variant switches), or
+    scikit-learn's ``MLPClassifier`` as the study trains it (``backend="sklearn"``; its BLAS threads are the
+    process's, like the NumPy twin's)."""
     if backend == "numpy":
         from helpers.models.numpy_mlp import NumpyMLPClassifier
 
         return NumpyMLPClassifier(**params)
+    if backend == "sklearn":
+        if variant:
+            raise ValueError(f"scikit-learn's MLPClassifier has no variants; got {variant!r}")
+        from helpers.models.sklearn_mlp import SklearnMLPClassifier
+
+        return SklearnMLPClassifier(**params)
     if variant:
         from helpers.models.torch_mlp import TorchMLPVariantClassifier
 

@@ -1,5 +1,7 @@
-"""The benchmark's record: what is measured (backends, batch sizes, modes), the targets, the cache
-key, and :func:`summarise`, which turns the raw measurements into every number the cost chapter shows.
+"""The benchmark's record: what is measured (backends, the contestant, batch sizes, modes), the targets,
+the cache key, and :func:`summarise`, which turns the raw measurements into every number the cost chapter
+shows (scikit-learn's ``MLPClassifier``, the contestant, under ``summary["contestant"]`` and the
+``"sklearn/1"`` keys of ``batch`` and ``train``; it has no targets of its own).
 
 Numbers only: the sentences (:mod:`helpers.cost.sentences`) and figures (:mod:`helpers.cost.figures`)
 read a record and word or draw it; :mod:`helpers.cost.measure` produces the measurements;
@@ -14,9 +16,20 @@ import statistics
 from pathlib import Path
 
 from helpers import paths
-from helpers.cost.profiling import code_fingerprint, flops_per_epoch
+from helpers.artifacts import cached_json
+from helpers.cost.profiling import (
+    PHASES,
+    SKLEARN_PHASE_OF,
+    code_fingerprint,
+    flops_per_epoch,
+)
 
 BACKENDS = {"numpy": "NumPy MLP", "torch": "PyTorch MLP"}
+#: scikit-learn's ``MLPClassifier``, the network a NumPy user would pick instead: the third contestant,
+#: measured on one thread beside the twins (its key in the record, and its name:
+#: :data:`helpers.models.sklearn_mlp.NAME`, which this light module does not import).
+CONTESTANT = "sklearn"
+LABELS = {**BACKENDS, CONTESTANT: "scikit-learn MLP"}
 BATCH_SIZES = [64, 256, 512, 1024, 4096, 8192]
 ROW_COUNTS = [10_000, 30_000, 100_000, 300_000, 1_000_000]
 PHASE_BATCHES = [64, 512, 4096]
@@ -86,16 +99,22 @@ def with_increments(steps: list[dict]) -> list[dict]:
 #: sweeps per backend that alternate), a short rows sweep (three row counts from 30k, three repeats) and no
 #: torch.compile (whose cold compile alone takes about half a minute); ``full`` is ``make bench``.
 #: Both time the rows sweep on one thread, each repeat in its own process, without a memory sampler.
+#: The contestant (:data:`CONTESTANT`) is timed in every one-thread NumPy sweep at ``contestant_batches``
+#: (float64 at ``contestant_float64_batches`` and its epoch profiled at ``contestant_profile_batches``, in
+#: the first sweep); its training processes run ``contestant_train_epochs`` epochs (None: to early stopping).
 MODES = {
     "light": {"threads": (1,), "repeats": 1, "batch_sizes": [64, 512, 4096], "epochs": 4,
               "row_counts": [30_000, 90_000, 270_000], "row_epochs": 3, "row_repeats": 3,
               "phase_batches": PHASE_BATCHES, "phase_rows": 12_000, "phase_repeats": 3,
               "variant_batches": [512, 4096], "switch_batches": [512], "compile": False, "fit_epochs": 1,
-              "sweep_repeats": 2},
+              "sweep_repeats": 2, "contestant_batches": [512, 4096], "contestant_float64_batches": [512],
+              "contestant_profile_batches": [512, 4096], "contestant_train_epochs": 3},
     "full": {"threads": (1, 2), "repeats": 3, "batch_sizes": BATCH_SIZES, "epochs": 4,
              "row_counts": ROW_COUNTS, "row_epochs": 4, "row_repeats": 3, "phase_batches": PHASE_BATCHES,
              "phase_rows": None, "phase_repeats": 5, "variant_batches": [64, 512, 4096],
-             "switch_batches": [512, 4096], "compile": True, "fit_epochs": None, "sweep_repeats": 3},
+             "switch_batches": [512, 4096], "compile": True, "fit_epochs": None, "sweep_repeats": 3,
+             "contestant_batches": BATCH_SIZES, "contestant_float64_batches": [512, 4096],
+             "contestant_profile_batches": PHASE_BATCHES, "contestant_train_epochs": None},
 }
 
 
@@ -111,7 +130,10 @@ def data_key(processed_dir, split: str) -> dict:
     if not meta_path.is_file():
         raise FileNotFoundError(f"no prepared data for split {split!r} ({paths.display_path(meta_path)} is missing): "
                                 "run notebook 01_data_and_imbalance (or `make report`) first")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = cached_json(meta_path, check=lambda m: None if isinstance(m.get("source"), dict) else "it has no source")
+    if meta is None:  # damaged: moved aside with a warning
+        raise FileNotFoundError(f"the prepared data of split {split!r} were damaged ({paths.display_path(meta_path)}): "
+                                "run notebook 01_data_and_imbalance (or `make report`) again")
     source = meta["source"]
     return {"source_sha256": source.get("sha256"), "synthetic": bool(source.get("synthetic")),
             "synthetic_rows": source.get("synthetic_rows"), "split": split,
@@ -151,7 +173,8 @@ def current_record(processed_dir=None, split="stratified", results_dir=None) -> 
 
 
 def _read(path: Path) -> dict | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    """The benchmark record in ``path``; None when absent or damaged (moved aside with a warning)."""
+    return cached_json(path, check=lambda bench: None if isinstance(bench, dict) else "not a benchmark record")
 
 
 def _largest(values) -> float:
@@ -174,21 +197,14 @@ def _sweep_pairs(m: list[dict], threads: int) -> list[tuple[dict, dict]]:
 
 def summarise(bench: dict) -> dict:
     """Medians per backend and thread count, ratios measured in this run (with the spread of their
-    interleaved repeats), the rows sweep with intervals, and the targets."""
+    interleaved repeats), the contestant beside the twins (:func:`_summarise_contestant`; its profile's
+    check is worded beside it, not judged as a target), the rows sweep with intervals, and the targets."""
     m = bench["measurements"]
     out: dict = {"train": {}, "batch": {}, "rows": {}, "inference": {}, "ratios": {}, "ratio_spread": {}, "targets": {}}
     for backend in BACKENDS:
         for t in bench["threads"]:
             sel = [r for r in m if r["backend"] == backend and r["threads"] == t]
-            train = [r for r in sel if r["kind"] == "train"]
-            out["train"][f"{backend}/{t}"] = {
-                "seconds": _median(train, "seconds"), "epoch_seconds": _median(train, "epoch_seconds"),
-                "epochs": _median(train, "epochs"), "peak_mb": max((r["peak_mb"] for r in train), default=float("nan")),
-                "rusage_peak_mb": max((r["rusage_peak_mb"] for r in train), default=float("nan")),
-                # private memory at the end of training: the largest of the repeats (the unfavourable one)
-                "uss_mb": _largest(r.get("uss_mb") for r in train),
-                "pss_mb": _largest(r.get("pss_mb") for r in train),
-            }
+            out["train"][f"{backend}/{t}"] = _train_cell([r for r in sel if r["kind"] == "train"])
             out["batch"][f"{backend}/{t}"] = {r["batch_size"]: r["epoch_seconds"] for r in sel if r["kind"] == "batch"}
             for r in sel:  # the fastest sweep per batch size: contention only ever adds time
                 if r["kind"] == "sweep":
@@ -208,6 +224,7 @@ def summarise(bench: dict) -> dict:
     # targets are judged on one thread (the phase breakdown's and the products floor's setting)
     one = 1 if 1 in bench["threads"] else min(bench["threads"])
     out["target_threads"] = one
+    _summarise_contestant(m, out, one)
     targets = out["targets"] = []
 
     def judge(key, label, value, limit_key=None, **extra):
@@ -236,6 +253,61 @@ def summarise(bench: dict) -> dict:
               "step time (worst cell)", max(errors))
     _summarise_rows(m, out, judge)
     return json.loads(json.dumps(out))  # keys as bench.json will hold them (strings)
+
+
+def _train_cell(train: list[dict]) -> dict:
+    """The training runs of one backend and thread count: medians of time and epochs, the largest memory."""
+    return {
+        "seconds": _median(train, "seconds"), "epoch_seconds": _median(train, "epoch_seconds"),
+        "epochs": _median(train, "epochs"), "peak_mb": max((r["peak_mb"] for r in train), default=float("nan")),
+        "rusage_peak_mb": max((r["rusage_peak_mb"] for r in train), default=float("nan")),
+        # private memory at the end of training: the largest of the repeats (the unfavourable one)
+        "uss_mb": _largest(r.get("uss_mb") for r in train),
+        "pss_mb": _largest(r.get("pss_mb") for r in train),
+    }
+
+
+def _summarise_contestant(m: list[dict], out: dict, one: int) -> None:
+    """scikit-learn's MLPClassifier beside the twins, on thread count ``one``.
+
+    Adds ``batch["sklearn/1"]`` (each batch size's fastest epoch over the NumPy sweeps that timed it),
+    ``train["sklearn/1"]`` (its training processes, with ``max_epochs``: the cap, None when trained to
+    early stopping) and ``contestant``: ``ratio_spread`` (NumPy / scikit-learn epoch time per batch
+    size, one ratio per sweep process, both timed in it), ``float64`` (fastest float64 epoch per batch
+    size), ``profile`` (per batch size the epoch's parts, with ``step_seconds``: the epoch less its
+    ``partial_fit`` call's checks, per batch, and ``phases``: the other parts per batch, summed under
+    the twins' phase each belongs to), ``same_work`` and ``step_model`` (the straight line through
+    those step times, like the twins').
+    """
+    sweeps = [r for r in m if r["kind"] == "sweep" and r["threads"] == one and r.get("contestant")]
+    train = [r for r in m if r["kind"] == "train" and r["backend"] == CONTESTANT and r["threads"] == one]
+    if not sweeps and not train:
+        return
+    key = f"{CONTESTANT}/{one}"
+    if train:
+        caps = {r.get("max_epochs") for r in train}
+        out["train"][key] = {**_train_cell(train), "max_epochs": max(caps) if None not in caps else None}
+    epochs, float64, ratios, profile, same = {}, {}, {}, {}, {}
+    for r in sweeps:
+        c = r["contestant"]
+        twin = {int(b): v for b, v in r["epoch_seconds"].items()}
+        for b, v in c["epoch_seconds"].items():
+            epochs[int(b)] = min(v, epochs.get(int(b), v))
+            if twin.get(int(b)) and v > 0:
+                ratios.setdefault(int(b), []).append(twin[int(b)] / v)
+        for b, v in c.get("float64", {}).items():
+            float64[int(b)] = min(v, float64.get(int(b), v))
+        for cell in c.get("profile", []):
+            phases = {phase: sum(v for part, v in cell["parts"].items() if part != "checks"
+                                 and SKLEARN_PHASE_OF[part] == phase) / cell["steps"] for phase in PHASES}
+            steps = (cell["epoch_seconds"] - cell["parts"]["checks"]) / cell["steps"]
+            profile[int(cell["batch_size"])] = {**cell, "step_seconds": steps, "phases": phases}
+        same.update({int(b): v for b, v in c.get("same_work", {}).items()})
+    if epochs:
+        out["batch"][key] = epochs
+    out["contestant"] = {"label": LABELS[CONTESTANT], "threads": one, "ratio_spread": {b: spread(v) for b, v in ratios.items()},
+                         "float64": float64, "profile": profile, "same_work": same,
+                         "step_model": _per_step_model(profile)}
 
 
 def _pair_ratios(pairs, batch: int) -> list[float]:
@@ -391,6 +463,5 @@ def bench_path(results_dir=None) -> Path:
 
 def load_bench(results_dir=None) -> dict | None:
     """The last benchmark record, or ``None`` if ``make bench`` has not run."""
-    path = bench_path(results_dir)
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return _read(bench_path(results_dir))
 

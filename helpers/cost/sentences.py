@@ -19,6 +19,7 @@ from helpers.compare.verdicts import conclusions_list
 from helpers.compare.week1 import WEEK1_QUOTED
 from helpers.cost.figures import (
     arithmetic_table,
+    contestant_table,
     memory_table,
     phase_table,
     private_memory_table,
@@ -30,14 +31,20 @@ from helpers.cost.figures import (
     targets_table,
     variant_table,
 )
-from helpers.cost.profiling import PHASE_LABELS
-from helpers.cost.record import TARGETS
+from helpers.cost.profiling import (
+    PHASE_LABELS,
+    PHASES,
+    SKLEARN_NETWORK_STEP,
+    SKLEARN_PART_LABELS,
+    SKLEARN_PARTS,
+)
+from helpers.cost.record import CONTESTANT, TARGETS
 from helpers.tables import markdown
 
 __all__ = ["verdict_sentences", "verdict_markdown", "conclusions", "conclusions_markdown", "measured_text",
            "verdict_text", "speed_sentences", "ratio_sentences", "breakdown_sentences", "arithmetic_sentences",
            "variant_sentences", "switch_sentences", "memory_sentences", "week1_sentences", "source_sentences",
-           "rows_sentences", "targets_sentences", "summary_markdown"]
+           "rows_sentences", "targets_sentences", "contestant_sentences", "contestant_item", "summary_markdown"]
 
 #: The report's own batch size (notebooks 02-04 train at it): the verdict speaks about it.
 REPORT_BATCH = 512
@@ -136,17 +143,25 @@ def _speed_clause(bench: dict, batch: int) -> str | None:
     ratio = pairs["value"] if pairs else n / t
     head = (f"At the report's batch size ({batch:,}) on {_threads(one)}, an epoch takes {_fmt_s(n)} in NumPy and "
             f"{_fmt_s(t)} in PyTorch")
-    faster, factor = ("NumPy", 1 / ratio) if ratio < 1 else ("PyTorch", ratio)
+    return f"{head}: {_faster(ratio, pairs)}"
+
+
+def _faster(ratio: float, pairs: dict | None, names=("NumPy", "PyTorch"),
+            pair=("interleaved sweep pair", "interleaved sweep pairs")) -> str:
+    """Which of ``names`` is faster, by how much, and whether every pair agrees: a time ratio A / B (``ratio``,
+    the pairs' median when there are pairs) with the spread of its ``pairs`` (:func:`helpers.cost.record.spread`)."""
+    a, b = names
+    faster, factor = (a, 1 / ratio) if ratio < 1 else (b, ratio)
     if not pairs:
-        return f"{head}: {faster} is {factor:.1f} x faster (one sweep each)"
+        return f"{faster} is {factor:.1f} x faster (one sweep each)"
     lo, hi, k = pairs["low"], pairs["high"], len(pairs["values"])
     if k == 1:
-        return f"{head}: {faster} is {factor:.1f} x faster (one interleaved sweep pair)"
+        return f"{faster} is {factor:.1f} x faster (one {pair[0]})"
     if hi < 1 or lo > 1:
         band = f"{1 / hi:.1f} to {1 / lo:.1f} x" if hi < 1 else f"{lo:.1f} to {hi:.1f} x"
-        return f"{head}: {faster} is {factor:.1f} x faster ({band} across {k} interleaved sweep pairs)"
-    return (f"{head}: neither is faster in every one of {k} interleaved sweep pairs (NumPy's time over PyTorch's "
-            f"ranges from {lo:.2f} to {hi:.2f}, median {ratio:.2f})")
+        return f"{faster} is {factor:.1f} x faster ({band} across {k} {pair[1]})"
+    return (f"neither is faster in every one of {k} {pair[1]} ({a}'s time over {b}'s ranges from {lo:.2f} to "
+            f"{hi:.2f}, median {ratio:.2f})")
 
 
 def _private(s: dict, one: str) -> dict | None:
@@ -255,8 +270,9 @@ def verdict_sentences(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
     Returns
     -------
     list of str
-        Markdown sentences with a bold lead-in (**Speed.**, **Memory.**, **Why.**); a part the record
-        lacks says so.
+        Markdown sentences with a bold lead-in (**Speed.**, **Memory.**, **Why.**, and **Against
+        scikit-learn's MLPClassifier.**: the NumPy MLP's epoch against the network a NumPy user would
+        pick instead, and why); a part the record lacks says so.
     """
     speed = _speed_clause(bench, batch_size)
     memory = _memory_clause(bench)
@@ -264,7 +280,8 @@ def verdict_sentences(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
     return [f"**Speed.** {speed}." if speed else f"**Speed.** Not measured at batch {batch_size:,} in this benchmark.",
             f"**Memory.** {memory}." if memory else "**Memory.** Not measured in this benchmark.",
             ("**Why.** " + (why[0][0].upper() + why[0][1:]) + ("; " + why[1] if len(why) > 1 else "") + ".") if why
-            else "**Why.** The per-step breakdown and the memory stack were not measured in this benchmark."]
+            else "**Why.** The per-step breakdown and the memory stack were not measured in this benchmark.",
+            contestant_item(bench, batch_size, memory=False)]
 
 
 def verdict_markdown(bench: dict, batch_size: int = REPORT_BATCH) -> str:
@@ -733,6 +750,280 @@ def week1_sentences(bench: dict) -> list[str]:
     return out
 
 
+# ============================================================================ scikit-learn's own NumPy network
+_SK = "scikit-learn's MLPClassifier"
+#: How the contestant's ratios are paired: both epochs timed in one NumPy sweep process.
+_SK_PAIRS = ("sweep process timing both", "sweep processes, each timing both")
+#: A twin's phase (:data:`helpers.cost.profiling.PHASES`) in a sentence.
+_PHASE_WORDS = {"gather": "gathering the batch's rows", "forward": "the forward pass", "loss": "the loss",
+                "backward": "the backward pass", "optimizer": "the optimiser step", "rest": "the remaining Python"}
+
+
+def _contestant(bench: dict) -> dict:
+    """The record's summary of scikit-learn's MLPClassifier (empty when it was not measured)."""
+    return bench["summary"].get("contestant") or {}
+
+
+def _ms_part(seconds: float) -> str:
+    """A part of an epoch: ``27 ms``, ``3.4 ms``, ``0.45 ms`` (two significant digits below 10 ms)."""
+    ms = seconds * 1e3
+    return f"{ms:.0f} ms" if abs(ms) >= 10 else f"{ms:.1f} ms" if abs(ms) >= 1 else f"{ms:.2f} ms"
+
+
+def _ms2(seconds: float) -> str:
+    """Milliseconds with two decimals (a training step's scale), three below a tenth of a millisecond."""
+    ms = seconds * 1e3
+    return f"{ms:.2f} ms" if abs(ms) >= 0.1 else f"{ms:.3f} ms"
+
+
+def _contestant_speed(bench: dict, batch: int) -> str | None:
+    """The NumPy MLP against scikit-learn's MLPClassifier at ``batch``: the fastest epochs, the ratio per process."""
+    s, one = _summary(bench)
+    n = _at(s["batch"].get(f"numpy/{one}", {}), batch)
+    k = _at(s["batch"].get(f"{CONTESTANT}/{one}", {}), batch)
+    if not (n and k):
+        return None
+    pairs = _at(_contestant(bench).get("ratio_spread", {}), batch)
+    ratio = pairs["value"] if pairs else n / k
+    return (f"At batch {batch:,} on {_threads(one)}, in float32, an epoch of {_SK} takes {_fmt_s(k)} and one of the "
+            f"NumPy MLP {_fmt_s(n)}: " + _faster(ratio, pairs, ("the NumPy MLP", _SK), _SK_PAIRS))
+
+
+def _contestant_gap(bench: dict, batch: int) -> dict | None:
+    """Per training step at ``batch``: scikit-learn's profile cell, the NumPy twin's phase cell, and the difference
+    of each phase (scikit-learn's minus the twin's); None unless both were timed there."""
+    s, _ = _summary(bench)
+    cell = _at(_contestant(bench).get("profile", {}), batch)
+    twin = _at(s.get("phases", {}).get("numpy", {}), batch)
+    if not (cell and twin):
+        return None
+    return {"cell": cell, "twin": twin, "gaps": {p: cell["phases"][p] - twin["phases"][p] for p in PHASES}}
+
+
+def _largest_part(cell: dict) -> str:
+    """The part of scikit-learn's epoch that takes longest (the checks of the call aside)."""
+    return max((p for p in SKLEARN_PARTS if p != "checks"), key=lambda p: cell["parts"][p])
+
+
+def _same_work_clause(bench: dict, batch: int, part: str) -> str | None:
+    """``part`` done scikit-learn's way and the NumPy twin's on the same arrays, when it was timed both ways:
+    ``0.15 ms scikit-learn's way and 0.015 ms the NumPy MLP's (10 x as long)``."""
+    v = (_at(_contestant(bench).get("same_work", {}), batch) or {}).get(part)
+    if not v:
+        return None
+    return (f"{_ms2(v['sklearn'])} scikit-learn's way and {_ms2(v['numpy'])} the NumPy MLP's "
+            f"({v['sklearn'] / v['numpy']:.0f} x as long)")
+
+
+def _contestant_line(bench: dict, batch: int) -> str | None:
+    """Whether the step-time gap at ``batch`` is per-row work or a fixed per-step cost, from the straight lines
+    through both networks' step times (None when scikit-learn's line is not the longer there)."""
+    s, _ = _summary(bench)
+    mine, twin = _contestant(bench).get("step_model"), s.get("step_model", {}).get("numpy")
+    if not (mine and twin):
+        return None
+    fixed = mine["fixed_seconds"] - twin["fixed_seconds"]
+    per_row = (mine["per_row_seconds"] - twin["per_row_seconds"]) * batch
+    gap = fixed + per_row
+    if gap <= 0:
+        return None
+    rows = (f"work that grows with the batch ({mine['per_row_seconds'] * 1e9:.0f} ns per row against "
+            f"{twin['per_row_seconds'] * 1e9:.0f} ns)")
+    step = (f"a fixed cost per step, whatever its size ({_ms2(max(mine['fixed_seconds'], 0))} against "
+            f"{_ms2(max(twin['fixed_seconds'], 0))}: Python and call overhead)")
+    if fixed <= 0:  # scikit-learn's fixed cost is no larger: the whole gap is per-row work
+        return (f"a straight line through the step times puts all of the gap in {rows}; scikit-learn's fixed cost per "
+                f"step is no larger ({_ms2(max(mine['fixed_seconds'], 0))} against "
+                f"{_ms2(max(twin['fixed_seconds'], 0))})")
+    if per_row <= 0:
+        return (f"a straight line through the step times puts all of the gap in {step}; scikit-learn's work per row "
+                f"is no larger ({mine['per_row_seconds'] * 1e9:.0f} ns against {twin['per_row_seconds'] * 1e9:.0f} ns)")
+    share = per_row / gap
+    if share >= 0.5:
+        return f"a straight line through the step times puts {share:.0%} of the gap in {rows}, the rest in {step}"
+    return f"a straight line through the step times puts {1 - share:.0%} of the gap in {step}, the rest in {rows}"
+
+
+def _contestant_why(bench: dict, batch: int) -> str | None:
+    """Why the NumPy MLP and scikit-learn's MLPClassifier differ at ``batch``: the step times, the phases that make
+    the difference, scikit-learn's largest part (done both ways where measured) and the straight-line split."""
+    found = _contestant_gap(bench, batch)
+    if not found:
+        return None
+    cell, twin, gaps = found["cell"], found["twin"], found["gaps"]
+    gap = cell["step_seconds"] - twin["step_seconds"]
+    text = (f"a scikit-learn step at batch {batch:,} takes {_ms2(cell['step_seconds'])} and a NumPy MLP step "
+            f"{_ms2(twin['step_seconds'])}")
+    sign = 1 if gap >= 0 else -1
+    top = sorted((p for p in PHASES if gaps[p] * sign > 0), key=lambda p: -abs(gaps[p]))[:2]
+    if top:
+        more = "longer" if sign > 0 else "less"
+        text += "; in scikit-learn " + _names([f"{_PHASE_WORDS[top[0]]} takes {_ms2(abs(gaps[top[0]]))} {more} a step",
+                                               *(f"{_PHASE_WORDS[p]} {_ms2(abs(gaps[p]))}" for p in top[1:])])
+    part = _largest_part(cell)
+    text += (f"; scikit-learn's largest part is its {SKLEARN_PART_LABELS[part]}, "
+             f"{_ms2(cell['parts'][part] / cell['steps'])} a step")
+    same = _same_work_clause(bench, batch, part)
+    if same:
+        text += f", and done both ways on the same arrays outside training it takes {same}"
+    line = _contestant_line(bench, batch)
+    return text + (f"; {line}" if line else "")
+
+
+def _contestant_memory(bench: dict) -> str | None:
+    """Private memory of scikit-learn's training process beside the twins'."""
+    s, one = _summary(bench)
+    k, n, t = (s["train"].get(f"{b}/{one}") for b in (CONTESTANT, "numpy", "torch"))
+    if not (k and _ok(k.get("uss_mb"))):
+        return None
+    text = (f"at the end of training its fresh process holds {k['uss_mb']:.0f} MB of private memory (USS; PSS "
+            f"{k['pss_mb']:.0f} MB, peak resident {k['rusage_peak_mb']:.0f} MB)")
+    twins = [f"{v['uss_mb']:.0f} MB for the {label}" for v, label in ((n, "NumPy MLP"), (t, "PyTorch MLP"))
+             if v and _ok(v.get("uss_mb"))]
+    if twins:
+        text += f", against {_names(twins)}"
+    if k.get("max_epochs"):
+        text += (f" (it trained {k['max_epochs']:,} epochs, a cap the light benchmark sets to stay short; the twins "
+                 "trained to early stopping)")
+    return text
+
+
+def contestant_item(bench: dict, batch: int, memory: bool = True) -> str:
+    """**Against scikit-learn's MLPClassifier.**: the speed, why, and (``memory``) the private memory."""
+    head = f"**Against {_SK}.**"
+    speed = _contestant_speed(bench, batch)
+    if not speed:
+        return f"{head} Not measured at batch {batch:,} in this benchmark."
+    text = f"{head} {speed}."
+    why = _contestant_why(bench, batch)
+    if why:
+        text += f" Why: {why}."
+    mem = _contestant_memory(bench) if memory else None
+    if mem:
+        text += f" {mem[0].upper() + mem[1:]}."
+    return text
+
+
+def _contestant_profile_sentences(bench: dict, batch: int) -> list[str]:
+    """Where scikit-learn's epoch goes at ``batch`` (else its smallest profiled batch size), against the NumPy
+    twin phase by phase, two operations done both ways, the straight-line split and the profile's check."""
+    c = _contestant(bench)
+    profile = c.get("profile", {})
+    if not profile:
+        return ["Where its epoch's time goes was not measured in this benchmark."]
+    b = batch if _at(profile, batch) else min(int(x) for x in profile)
+    cell = _at(profile, b)
+    epoch, parts = cell["epoch_seconds"], cell["parts"]
+    out = []
+    dtypes = cell.get("dtypes", {})
+    other = [f"{what} {dtypes[key]}" for key, what in (("loss", "the loss its loss function returns is"),
+                                                        ("adam_update", "the updates its Adam returns are"))
+             if dtypes.get(key) and dtypes[key] != dtypes.get("weights")]
+    if other:
+        out.append(f"In float32 its weights stay {dtypes.get('weights')}, but {_names(other)} (the dtypes those "
+                   "functions hand back): part of each step runs in double precision anyway.")
+    ranked = sorted((p for p in SKLEARN_PARTS if p not in ("checks", "loop", "packing")), key=lambda p: -parts[p])[:4]
+    big = _names(f"the {SKLEARN_PART_LABELS[p]} ({_ms_part(parts[p])}, {parts[p] / epoch:.0%})" for p in ranked)
+    packing = cell["calls"].get("packing", 0)
+    pack = ("packing and unpacking the parameters take nothing: its epochs never call them (0 calls)" if not packing
+            else f"packing and unpacking the parameters take {_ms_part(parts['packing'])} ({packing:,} calls)")
+    out.append(f"Profiled at batch {b:,}, its epoch of {_ms_part(epoch)} goes mostly to {big}; the checks and setup "
+               f"of its partial_fit call take {_ms_part(parts['checks'])} ({parts['checks'] / epoch:.0%}), the "
+               f"training loop's per-batch Python {_ms_part(parts['loop'])} ({parts['loop'] / epoch:.0%}), and {pack}.")
+    found = _contestant_gap(bench, b)
+    if found:
+        gaps = found["gaps"]
+        listed = ", ".join(f"{PHASE_LABELS[p]} {gaps[p] * 1e3:+.2f}" for p in sorted(PHASES, key=lambda p: -gaps[p]))
+        out.append(f"Per training step at batch {b:,}, scikit-learn takes {_ms2(cell['step_seconds'])} and the NumPy "
+                   f"MLP {_ms2(found['twin']['step_seconds'])}; phase by phase, scikit-learn's time minus the NumPy "
+                   f"MLP's is (ms) {listed}.")
+    same = [(op, _same_work_clause(bench, b, op)) for op in (_at(c.get("same_work", {}), b) or {})]
+    same = [f"the {SKLEARN_PART_LABELS[op]} takes {clause}" for op, clause in same if clause]
+    if same:
+        out.append(f"Done both ways on the same arrays outside training at batch {b:,}, {_names(same)}.")
+    line = _contestant_line(bench, b)
+    if line:
+        out.append(f"Against the NumPy MLP at batch {b:,}, {line}.")
+    errors = {int(x): v["phase_sum_error"] for x, v in profile.items()}
+    worst = max(errors, key=errors.get)
+    tolerance = TARGETS["phase_sum_error"]
+    out.append(f"Check: the timed parts add up to the epoch timed without timers within {errors[worst]:.1%} in the "
+               f"worst batch size ({worst:,}), {'inside' if errors[worst] <= tolerance else 'outside'} the "
+               f"{tolerance * 100:g} % tolerance.")
+    return out
+
+
+def _contestant_memory_sentences(bench: dict) -> list[str]:
+    """Its private memory beside the twins', and what importing scikit-learn means for the NumPy twin's number."""
+    s, one = _summary(bench)
+    memory = _contestant_memory(bench)
+    if not memory:
+        return [f"The memory of {_SK}'s training process was not measured in this benchmark."]
+    out = [memory[0].upper() + memory[1:] + "."]
+    stacks = s.get("memory_stack", {})
+    sk_step = _added(stacks.get("numpy", []), "+ scikit-learn (with SciPy)")
+    network = _added(stacks.get(CONTESTANT, []), SKLEARN_NETWORK_STEP)
+    n_uss = s["train"].get(f"numpy/{one}", {}).get("uss_mb")
+    if sk_step is not None and network is not None and _ok(n_uss):
+        diff = s["train"][f"{CONTESTANT}/{one}"]["uss_mb"] - n_uss
+        verdict = ("so importing scikit-learn's network is not what separates the two processes"
+                   if abs(network) < abs(diff) / 2 else "which accounts for most of the difference between them")
+        out.append(f"Both processes import scikit-learn with SciPy -- the NumPy MLP for its estimator base class, "
+                   f"PR-AUC and validation split -- which adds {sk_step:.0f} MB resident to each; scikit-learn's network "
+                   f"(`sklearn.neural_network`) adds {network:.1f} MB more, against the {abs(diff):.0f} MB by which "
+                   f"its private memory {'exceeds' if diff >= 0 else 'falls short of'} the NumPy MLP's, {verdict}.")
+    return out
+
+
+def contestant_sentences(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
+    """scikit-learn's MLPClassifier beside the twins: its epoch times, the NumPy / scikit-learn ratio with its
+    spread, its float64 path, where its epoch's time goes, the difference from the NumPy twin phase by phase and
+    in a straight line through the step times, the profile's check, and its private memory.
+
+    Parameters
+    ----------
+    bench : dict
+        A benchmark record as read from ``bench.json`` / ``bench_light.json``.
+    batch_size : int
+        The batch size the profile is read at first (the report's own, 512).
+
+    Returns
+    -------
+    list of str
+        Markdown sentences; one sentence saying so when the record has no contestant.
+    """
+    s, one = _summary(bench)
+    c = _contestant(bench)
+    per = s["batch"].get(f"{CONTESTANT}/{one}", {})
+    if not c or not per:
+        return [f"{_SK} was not measured in this benchmark."]
+    twins = {b: s["batch"].get(f"{b}/{one}", {}) for b in ("numpy", "torch")}
+    batches = sorted(int(b) for b in per)
+    sweeps = max((len(v["values"]) for v in c.get("ratio_spread", {}).values()), default=1)
+    cells = []
+    for b in batches:
+        beside = [f"{label} {_fmt_s(_at(twins[key], b))}" for key, label in (("numpy", "NumPy MLP"),
+                                                                             ("torch", "PyTorch MLP")) if _at(twins[key], b)]
+        cells.append(f"{_fmt_s(_at(per, b))} at batch {b:,}" + (f" ({', '.join(beside)})" if beside else ""))
+    out = [(f"On {_threads(one)}, in float32, an epoch of {_SK} takes (each the fastest of {sweeps} "
+            f"sweep{'s' if sweeps != 1 else ''}) {_names(cells)}.")]
+    ratios = [(b, _at(c.get("ratio_spread", {}), b)) for b in batches]
+    words = [f"{r['value']:.2f}" + (f" [{r['low']:.2f}, {r['high']:.2f}]" if r["low"] != r["high"] else "")
+             + f" at batch {b:,}" for b, r in ratios if r]
+    if words:
+        out.append(f"The NumPy MLP's epoch time over scikit-learn's, one ratio per sweep process that timed both on the "
+                   f"same rows (median [range]): {_names(words)}.")
+    float64 = {b: _at(c.get("float64", {}), b) for b in batches if _at(c.get("float64", {}), b)}
+    if float64:
+        ratios = {b: t / _at(per, b) for b, t in float64.items()}
+        path = ("slower" if min(ratios.values()) > 1.05 else "faster" if max(ratios.values()) < 0.95 else
+                "about as fast" if all(abs(r - 1) <= 0.05 for r in ratios.values()) else "faster at some batch sizes "
+                "and slower at others")
+        out.append("In float64 its epoch takes " + _names(f"{_fmt_s(t)} at batch {b:,} ({ratios[b]:.2f} x its float32 "
+                                                           "time)" for b, t in float64.items())
+                   + f": its float64 path is {path}.")
+    return out + _contestant_profile_sentences(bench, batch_size) + _contestant_memory_sentences(bench)
+
 # ============================================================================ provenance, rows, targets
 def source_sentences(bench: dict) -> list[str]:
     """Which benchmark the numbers come from, when, on what machine and threads.
@@ -829,8 +1120,9 @@ def conclusions(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
     Returns
     -------
     list of str
-        Items with a bold lead-in: speed, where the time goes, memory, what a PyTorch user can switch
-        off, scaling with rows, targets (an item the record has no numbers for is left out).
+        Items with a bold lead-in: speed, where the time goes, memory, against scikit-learn's
+        MLPClassifier, what a PyTorch user can switch off, scaling with rows, targets (an item the record
+        has no numbers for is left out).
     """
     s, _ = _summary(bench)
     items = []
@@ -863,6 +1155,8 @@ def conclusions(bench: dict, batch_size: int = REPORT_BATCH) -> list[str]:
         if why:
             text += f" {why[0].upper() + why[1:]}."
         items.append(text)
+    if _contestant_speed(bench, batch_size):
+        items.append(contestant_item(bench, batch_size))
     switches = s.get("adam_switches") or {}
     if switches:
         avoid = [k for k, v in switches.items() if not v.get("compiler_stack")]
@@ -911,6 +1205,8 @@ def summary_markdown(bench: dict) -> str:
         lines += ["", markdown(variant_table(bench), digits=3)]
     if s.get("adam_switches"):
         lines += ["", markdown(switch_table(bench), digits=3)]
+    if s.get("contestant", {}).get("profile"):
+        lines += ["", markdown(contestant_table(bench), digits=3)]
     if s.get("memory_stack"):
         lines += ["", markdown(memory_table(bench), digits=0)]
     if any(k.endswith("_time_slope") for k in s.get("rows", {})):
@@ -918,7 +1214,7 @@ def summary_markdown(bench: dict) -> str:
     lines += ["", markdown(targets_table(bench), digits=3), "", *[f"- {x}" for x in targets_sentences(bench)]]
     sentences = [*speed_sentences(bench), *ratio_sentences(bench), *breakdown_sentences(bench),
                  *arithmetic_sentences(bench), *switch_sentences(bench), *memory_sentences(bench),
-                 *rows_sentences(bench)] if s.get("phases") else []
+                 *contestant_sentences(bench), *rows_sentences(bench)] if s.get("phases") else []
     if sentences:
         lines += ["", *[f"- {x}" for x in sentences]]
     return "\n".join(lines)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import paths
-from helpers.artifacts import load_npz, read_json, save_npz, write_json
+from helpers.artifacts import cached_json, cached_npz, save_npz, write_json
 
 PARTS = ("train", "val", "test")
 #: Arrays saved per part: ``<kind>_<part>`` in ``arrays.npz``.
@@ -105,7 +105,8 @@ def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "
     ------
     FileNotFoundError
         With a hint to run notebook 01 (or ``make report``) first; also when the arrays were
-        written by an older version without patient codes and days.
+        written by an older version without patient codes and days, and when a file was damaged
+        (it is moved aside with a one-line warning: :func:`helpers.artifacts.read_cached`).
     """
     folder = split_dir(processed_dir, split)
     if not (folder / "meta.json").is_file() or not (folder / "arrays.npz").is_file():
@@ -118,7 +119,13 @@ def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "
         raise ValueError(f"unknown part(s) {unknown}; choose from {PARTS}")
     kinds = ARRAY_KINDS + (SOURCE_KINDS if sources else ())
     wanted = {f"{kind}_{p}" for p in parts for kind in kinds}
-    arrays = load_npz(folder / "arrays.npz", keys=wanted)
+    arrays = cached_npz(folder / "arrays.npz", keys=wanted)
+    meta = cached_json(folder / "meta.json", check=lambda m: None if isinstance(m, dict) else "not a JSON object")
+    if arrays is None or meta is None:
+        raise FileNotFoundError(
+            f"the prepared data for split {split!r} in {paths.display_path(folder)} were damaged (moved aside, "
+            "see the warning above): run notebook 01_data_and_imbalance (or `make report`) again"
+        )
     missing = sorted(wanted - set(arrays))
     if missing:
         raise FileNotFoundError(
@@ -129,7 +136,7 @@ def load_prepared(processed_dir: str | os.PathLike | None = None, split: str = "
         X={p: arrays[f"X_{p}"] for p in parts},
         y={p: arrays[f"y_{p}"] for p in parts},
         rows={p: arrays[f"row_{p}"] for p in parts},
-        meta=read_json(folder / "meta.json"),
+        meta=meta,
         groups={p: arrays[f"group_{p}"] for p in parts},
         days={p: arrays[f"day_{p}"] for p in parts},
         features={p: arrays[f"F_{p}"] for p in parts} if sources else {},

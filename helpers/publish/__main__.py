@@ -1,8 +1,6 @@
 """``python -m helpers.publish``: run, publish and export the report (see :mod:`helpers.publish.runner`)."""
 
-import sys
-
-from helpers.publish.runner import main
+from helpers.publish.runner import exit_as, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_as(main())

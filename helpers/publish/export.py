@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -32,7 +31,7 @@ from pathlib import Path
 import nbformat
 
 from helpers import paths
-from helpers.artifacts import atomic_write
+from helpers.artifacts import atomic_write, cached_json
 
 __all__ = [
     "TEMPLATES",
@@ -396,9 +395,10 @@ def _data_source(nb: nbformat.NotebookNode) -> dict | None:
         return dict(recorded)
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     folder = paths.resolve(params.get("processed_dir"), paths.PROCESSED_DIR) / params.get("split", "stratified")
-    meta_file = folder / "meta.json"
-    if meta_file.is_file():
-        source = json.loads(meta_file.read_text(encoding="utf-8")).get("source", {})
+    meta = cached_json(folder / "meta.json", check=lambda m: None if isinstance(m.get("source", {}), dict)
+                       else "its source is not a mapping")  # damaged: moved aside with a warning
+    if meta is not None:
+        source = meta.get("source", {})
         return {k: source.get(k) for k in ("source_name", "sha256", "synthetic")}
     return None
 

@@ -18,18 +18,31 @@ Every executed notebook it writes keeps only the final line of each progress bar
 ``publish`` runs on the real data into ``reports/publish``, then cleans each notebook for readers
 (:func:`clean_for_publish`: papermill's injected parameters folded into the ``parameters`` cell,
 progress bars reduced to their final line) and copies it into ``notebooks/``.
+
+Stopping: Ctrl-C (SIGINT), SIGTERM or SIGHUP stop the run where it stands (:class:`Stopped`); the
+kernel and its worker processes are shut down, and two lines say which notebook was stopped, that
+everything finished is kept (the cached runs, tuning tables and bootstrap replicates), and the
+command that resumes from there; the process then ends by that signal (:func:`exit_as`), which a shell
+reports as status 128 + its number (130 for Ctrl-C).
+A kernel that dies (killed, out of memory) is reported in one line, as a failing cell is.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
+import logging
 import os
 import re
+import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -79,6 +92,93 @@ class NotebookFailed(RuntimeError):
 
 class ParameterError(ValueError):
     """A ``-p``/``-y`` parameter that no notebook declares, or a value of the wrong type."""
+
+
+#: The signals that stop a run quietly (Ctrl-C, ``kill``, a closed terminal), and how a message names them.
+STOP_SIGNALS = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+#: The make target of each command (what a user typed, and types again to resume).
+MAKE_TARGETS = {"run": "report", "publish": "publish", "html": "html", "pdf": "pdf"}
+#: Set while a stop signal is being handled (:func:`signals_stop_the_run`): kernels are then killed.
+_STOPPING = threading.Event()
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by a signal (:data:`STOP_SIGNALS`), in ``notebook`` when one was running.
+
+    A ``KeyboardInterrupt``, so that papermill and the kernel client clean up as for Ctrl-C.
+    """
+
+    def __init__(self, signum: int = signal.SIGINT, notebook: str | None = None):
+        super().__init__(STOP_SIGNALS.get(signum, f"signal {signum}"))
+        self.signum, self.notebook = int(signum), notebook
+
+
+@contextmanager
+def signals_stop_the_run():
+    """Inside, SIGINT, SIGTERM and SIGHUP raise :class:`Stopped` where the run stands (main thread only).
+
+    A signal ignored when the runner started (a background job's SIGINT) stays ignored. The first
+    signal also silences asyncio's log: papermill abandons the running cell's task, whose exception
+    (the kernel's coloured traceback) asyncio would otherwise print when the task is collected; and
+    from then on a kernel is killed rather than shut down (:func:`kernel_manager_class`).
+    """
+    def stop(signum, frame):
+        _STOPPING.set()
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        raise Stopped(signum)
+
+    previous = {}
+    for signum in STOP_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _STOPPING.clear()
+
+
+@functools.cache
+def kernel_manager_class() -> type:
+    """The kernel manager of the report's notebooks: jupyter_client's, except when the run is being stopped.
+
+    Then (:func:`signals_stop_the_run`) shutting the kernel down kills its process group at once: the
+    kernel, its worker processes and their resource tracker. The usual shutdown asks the interrupted
+    kernel to wind down, which takes seconds and lets it print asyncio's complaints about the tasks it
+    abandons; a kill loses nothing, as every result is written atomically.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class StoppableKernelManager(AsyncKernelManager):
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            await super().shutdown_kernel(now=now or _STOPPING.is_set(), restart=restart)
+
+    return StoppableKernelManager
+
+
+def stop_message(stop: KeyboardInterrupt, command: str, rest: list[str]) -> str:
+    """The two lines printed when a run is stopped: where, what is kept, and the command that resumes.
+
+    Parameters
+    ----------
+    stop : KeyboardInterrupt
+        A :class:`Stopped` (or a plain ``KeyboardInterrupt``: Ctrl-C outside a notebook).
+    command : str
+        The runner's command (``run``, ``publish``, ``html``, ``pdf``).
+    rest : list of str
+        The command line after the command (``-p seed 7``...), passed on to ``make`` as ``ARGS``.
+    """
+    how = STOP_SIGNALS.get(getattr(stop, "signum", signal.SIGINT), "a signal")
+    where = getattr(stop, "notebook", None)
+    target = MAKE_TARGETS.get(command, "report")
+    joined = shlex.join(rest)
+    plain = not any(c in joined for c in '"$`\\')  # then double quotes read best: ARGS="-p seed 7"
+    again = f"make {target}" + ((f' ARGS="{joined}"' if plain else f" ARGS={shlex.quote(joined)}") if rest else "")
+    kept = ("the notebooks before it, and every finished run, tuning table and bootstrap are kept"
+            if where else "every finished notebook, run, tuning table and bootstrap is kept")
+    return (f"[report] stopped by {how}{f' in {where}' if where else ''}; {kept}.\n"
+            f"[report] `{again}` resumes from there (cached results are reused, not recomputed).")
 
 
 # ------------------------------------------------------------------------------ parameters
@@ -284,7 +384,8 @@ def _tidy_executed(output: Path) -> None:
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             cell["outputs"] = trim_progress_outputs(cell.get("outputs", []))
-    output.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    atomic_write(output, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def kernel_config():
@@ -311,9 +412,14 @@ def execute(name: str, output: Path, parameters: dict) -> Path:
     Raises
     ------
     NotebookFailed
-        Naming the notebook, the failing cell and the error; the partial notebook stays at ``output``.
+        Naming the notebook, the failing cell and the error (or that the kernel died); the partial
+        notebook stays at ``output``.
+    Stopped
+        When a signal (Ctrl-C) stopped it: papermill has shut the kernel down, and the exception
+        names the notebook.
     """
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
 
     source = paths.NOTEBOOKS_DIR / f"{name}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -322,12 +428,20 @@ def execute(name: str, output: Path, parameters: dict) -> Path:
         pm.execute_notebook(
             str(source), str(output), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
             kernel_name="python3", progress_bar=False, log_output=False, config=kernel_config(),
+            kernel_manager_class=kernel_manager_class(),
         )
     except pm.PapermillExecutionError as exc:
         raise NotebookFailed(
             f"notebook {name}.ipynb failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
             f"{exc.ename}: {exc.evalue}\n  the partial notebook is kept at {paths.display_path(output)}"
         ) from None
+    except DeadKernelError:
+        raise NotebookFailed(
+            f"notebook {name}.ipynb stopped: its kernel died (killed, or out of memory); finished runs are kept, "
+            "run the same command again to resume"
+        ) from None
+    except KeyboardInterrupt as stop:
+        raise Stopped(getattr(stop, "signum", signal.SIGINT), name) from None
     finally:
         if output.exists():
             _tidy_executed(output)
@@ -546,9 +660,8 @@ def update_readme(markdown: str) -> None:
     readme = paths.REPO_ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     start, end = text.index(README_START) + len(README_START), text.index(README_END)
-    tmp = readme.with_name(".README.md.tmp")
-    tmp.write_text(text[:start] + "\n" + markdown + "\n" + text[end:], encoding="utf-8")
-    os.replace(tmp, readme)
+    updated = text[:start] + "\n" + markdown + "\n" + text[end:]
+    atomic_write(readme, lambda fh: fh.write(updated.encode("utf-8")))
     print("[report] README results section updated", flush=True)
 
 
@@ -578,20 +691,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-code", action="store_true",
                         help="keep the code cells in the combined reports/report.pdf (default: hidden)")
     args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        if args.command == "run":
-            out = paths.resolve(args.out, paths.REPORTS_DIR)
-            executed = run_all(_parameters(args), out)
-            export(executed, "html")
-        elif args.command == "publish":
-            publish(_parameters(args))
-        else:
-            _export_command(args)
+        with signals_stop_the_run():
+            if args.command == "run":
+                out = paths.resolve(args.out, paths.REPORTS_DIR)
+                executed = run_all(_parameters(args), out)
+                export(executed, "html")
+            elif args.command == "publish":
+                publish(_parameters(args))
+            else:
+                _export_command(args)
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: two lines, no traceback
+        rest = argv[argv.index(args.command) + 1:] if args.command in argv else []
+        try:
+            print(stop_message(stop, args.command, rest), file=sys.stderr, flush=True)
+        except OSError:  # the terminal is gone (SIGHUP)
+            pass
+        return 128 + getattr(stop, "signum", signal.SIGINT)
     except ParameterError as exc:
         print(f"[report] refused: {exc}", file=sys.stderr)
         return 2
     except NotebookFailed as exc:
         print(f"[report] FAILED: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. no space left for the executed notebooks (the message names the file)
+        where = f" ({paths.display_path(exc.filename)})" if getattr(exc, "filename", None) else ""
+        print(f"[report] FAILED: {exc if exc.filename is None else exc.strerror}{where}", file=sys.stderr)
         return 1
     except Exception as exc:  # an export that cannot be made says why, without a traceback
 
@@ -602,5 +728,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def exit_as(code: int):
+    """End the process with ``code`` (from :func:`main`); a run stopped by a signal ends by that signal.
+
+    A shell, and ``make``, see a command stopped by Ctrl-C (status 130, make's one line "Interrupt")
+    rather than one that failed with status 130, and stop whatever was to follow it.
+    """
+    signum = code - 128
+    if signum in STOP_SIGNALS:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:  # the terminal is gone (SIGHUP)
+                pass
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_as(main())

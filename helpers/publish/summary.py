@@ -11,12 +11,15 @@ the notebooks and the combined PDF.
 from __future__ import annotations
 
 from helpers import paths
-from helpers.artifacts import read_json, write_json
+from helpers.artifacts import cached_json, read_json, write_json  # noqa: F401 (read_json: for the tests)
 from helpers.compare.evidence import spread
+from helpers.compare.verdicts import contestant_head
 from helpers.cost.record import current_record
+from helpers.cost.sentences import contestant_item
+from helpers.study.runs import CONTESTANTS, NETWORKS
 
-__all__ = ["save_study", "load_study", "save_schemes", "headline_markdown", "references_sentence", "speed_sentence", "memory_sentence",
-           "targets_sentence"]
+__all__ = ["save_study", "load_study", "save_schemes", "headline_markdown", "references_sentence", "contestants_sentence",
+           "speed_sentence", "memory_sentence", "targets_sentence"]
 
 _METRICS = ("pr_auc", "roc_auc", "f1", "precision", "recall")
 
@@ -43,11 +46,18 @@ def save_study(results_dir, meta: dict, runs, resamples, diffs: list[dict], marg
 
 
 def load_study(results_dir, split: str) -> dict:
-    """Notebook 04's saved summary of ``split`` (raises with a hint when 04 has not run)."""
-    path = _study_path(results_dir, split)
-    if not path.is_file():
+    """Notebook 04's saved summary of ``split`` (raises with a hint when 04 has not run, or when the file
+    was damaged: it is then moved aside with a one-line warning, :func:`helpers.artifacts.read_cached`)."""
+    study = cached_json(_study_path(results_dir, split), check=_study_problem)
+    if study is None:
         raise FileNotFoundError(f"no saved study for split {split!r}: run notebook 04 first")
-    return read_json(path)
+    return study
+
+
+def _study_problem(study: dict) -> str | None:
+    """Why a saved study cannot be read back (None: it can)."""
+    lacking = [k for k in ("split", "seeds", "source", "margins", "table", "conclusions") if k not in study]
+    return f"it lacks {', '.join(lacking)}" if lacking else None
 
 
 def save_schemes(results_dir, cells: dict, diffs: dict, sentences: list[str], repeats: int):
@@ -71,6 +81,14 @@ def references_sentence(study: dict) -> str:
         return "**Against the references.** Not compared in this study."
     head = found[0].split(".**", 1)[0] + ".**"
     return head + " " + " ".join(c.split(".**", 1)[1].strip() for c in found)
+
+
+def contestants_sentence(study: dict) -> str | None:
+    """The NumPy MLP against each contestant (scikit-learn's network): the study's own verdicts (worded by
+    :func:`helpers.compare.verdicts.contestant_verdicts`), joined; None when the study has none."""
+    heads = tuple(contestant_head(NETWORKS[0], c) for c in CONTESTANTS)
+    found = [c for c in study["conclusions"] if c.startswith(heads)]
+    return " ".join(found) or None
 
 
 def speed_sentence(bench: dict, batch_size: int = 512) -> str:
@@ -125,10 +143,7 @@ def targets_sentence(bench: dict) -> str:
 
 def headline_markdown(split: str = "stratified", results_dir=None, processed_dir=None, batch_size: int = 512) -> str:
     """The README's results section: the answer in a few generated sentences, two figures, and where the rest is."""
-    study_path = _study_path(results_dir, split)
-    if not study_path.is_file():
-        raise FileNotFoundError(f"no saved study for split {split!r}: run notebook 04 first")
-    s = read_json(study_path)
+    s = load_study(results_dir, split)
     source = s["source"]
     lines = [f"From `make publish` on `{source['source_name']}` (sha256 `{str(source['sha256'])[:12]}...`), split "
              f"`{s['split']}`: {s['test_rows']:,} test rows, {len(s['seeds'])} training runs per model"
@@ -136,14 +151,18 @@ def headline_markdown(split: str = "stratified", results_dir=None, processed_dir
              + ", every choice made on validation rows; margins declared first: "
              + ", ".join(f"±{v:g} {k.replace('_', '-').upper()}" for k, v in s["margins"].items()) + ".", "",
              f"- {_framework_sentence(s)}", f"- {references_sentence(s)}"]
-    schemes_path = _schemes_path(results_dir)
-    if schemes_path.is_file():
+    contestants = contestants_sentence(s)
+    if contestants:
+        lines.append(f"- {contestants}")
+    schemes = cached_json(_schemes_path(results_dir),
+                          check=lambda d: None if isinstance(d.get("sentences"), list) else "it has no sentences")
+    if schemes is not None:
         lines.append("- **Validation schemes** (notebook 05), each finding judged in every scheme:")
-        lines += [f"  - {sentence}" for sentence in read_json(schemes_path)["sentences"]]
+        lines += [f"  - {sentence}" for sentence in schemes["sentences"]]
     bench = current_record(processed_dir, split, results_dir)
     if bench is not None:
         lines += [f"- {speed_sentence(bench, batch_size)}", f"- {memory_sentence(bench)}",
-                  f"- {targets_sentence(bench)}"]
+                  f"- {contestant_item(bench, batch_size)}", f"- {targets_sentence(bench)}"]
     lines += ["", "![paired differences](figures/04_paired_differences.png)",
               "![epoch time against batch size](figures/06_epoch_vs_batch.png)", "",
               "Everything else -- the tables, every verdict, the four validation schemes, where time and memory go -- "

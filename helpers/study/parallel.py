@@ -5,6 +5,11 @@ Repeated seeds and cross-validation folds are independent fits: :func:`run_tasks
 thread, so two workers on two cores do not fight over threads. A worker reads the prepared
 arrays itself (:func:`worker_data`), once per process.
 
+A worker never outlives the process that started it (:func:`watch_parent`): when that process
+ends without stopping its pool (SIGKILL, the out-of-memory killer, a closed remote session), each
+worker ends itself within about a second. Ctrl-C is left to the parent, which stops the pool, so
+the workers print nothing; finished tasks have saved their results, an unfinished one saved nothing.
+
 :func:`data_fingerprint` (the bytes of the prepared arrays) goes into every cache key beside
 :func:`helpers.fingerprint.source_fingerprint` (the code), so a cached result is reused only when
 nothing that produced it changed.
@@ -14,7 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable
 
@@ -23,12 +32,16 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from helpers.artifacts import process_exists
 from helpers.data.prepared import PARTS, PreparedData, load_prepared
 from helpers.data.redraw import redraw
 
-__all__ = ["data_fingerprint", "run_tasks", "worker_data", "one_thread"]
+__all__ = ["data_fingerprint", "run_tasks", "worker_data", "one_thread", "watch_parent"]
 
 _DATA: dict = {}
+#: Seconds between two looks of a worker at its parent.
+WATCH_INTERVAL = 0.5
+_WATCHED: list[int] = []
 
 
 def data_fingerprint(data: PreparedData) -> str:
@@ -119,7 +132,8 @@ def run_tasks(function: Callable[[dict], object], tasks: list[dict], n_jobs: int
 
 
         results = []
-        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
+        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator", initializer=_worker_started,
+                            initargs=(os.getpid(),))
         with warnings.catch_warnings():
             # loky replaces a worker whose memory grew (importing torch does that) and says so; the
             # task is not lost, so the message is noise in a report
@@ -135,6 +149,44 @@ def run_tasks(function: Callable[[dict], object], tasks: list[dict], n_jobs: int
 def _in_one_thread(function, task):
     with one_thread():
         return function(task)
+
+
+def _worker_started(parent_pid: int) -> None:
+    """What every worker of :func:`run_tasks` does first (loky's ``initializer``).
+
+    It watches its parent (:func:`watch_parent`); it ignores SIGINT, since a terminal's Ctrl-C reaches
+    every process of its group and the parent, interrupted, stops the pool (joblib kills the workers),
+    so no worker prints a traceback; and its progress bars share a thread lock instead of tqdm's
+    default inter-process one, a semaphore that a killed worker could not release (the resource
+    tracker would then warn about it at exit).
+    """
+    watch_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tqdm.set_lock(threading.RLock())
+
+
+def watch_parent(parent_pid: int, interval: float = WATCH_INTERVAL) -> None:
+    """In a worker process: end it soon after process ``parent_pid`` (the one that started it) has ended.
+
+    A daemon thread looks every ``interval`` seconds whether ``parent_pid`` is still this process's
+    parent (a process re-parents when its parent dies, whatever killed it: SIGKILL, the out-of-memory
+    killer) and otherwise ends the process at once (``os._exit``: an unfinished task saves nothing, as
+    writes are atomic). ``PR_SET_PDEATHSIG`` would not do: Linux ties it to the *thread* that forked
+    the worker, which in loky need not live as long as the process. Does nothing in ``parent_pid``
+    itself, and starts one thread per process.
+    """
+    if _WATCHED or os.getpid() == parent_pid:
+        return
+    _WATCHED.append(parent_pid)
+    threading.Thread(target=_watch, args=(parent_pid, interval), name="parent-watch", daemon=True).start()
+
+
+def _watch(parent_pid: int, interval: float) -> None:
+    """Return never; ``os._exit(1)`` once ``parent_pid`` has ended."""
+    direct = os.getppid() == parent_pid  # loky forks its workers itself; else watch the pid directly
+    while (os.getppid() == parent_pid) if direct else process_exists(parent_pid):
+        time.sleep(interval)
+    os._exit(1)
 
 
 def stable_hash(obj) -> str:

@@ -2,7 +2,10 @@
 
 Seed ``s`` gives both networks the same initial weights and the same batch order (the shared loop
 of :mod:`helpers.models.base` draws both from ``random_state=s``) and seeds gradient boosting's own
-randomness. With ``redraw_validation`` (the default) seed ``s`` also trains on its own train /
+randomness. The contestant, scikit-learn's ``MLPClassifier`` (:mod:`helpers.models.sklearn_mlp`), takes
+the twins' network settings and early-stops on the same validation rows by the same rule; its initial
+weights and batch order come from its own generator, so its pairing with the twins is by seed (and
+partition) only. With ``redraw_validation`` (the default) seed ``s`` also trains on its own train /
 validation partition of the non-test rows (:mod:`helpers.data.redraw`: the scheme's rule, encoders and
 scaler refitted on that seed's training rows, the test rows unchanged), shared by every model of that
 seed, so the pairing holds and the spread over seeds includes which rows validate. Every run early-stops on the validation split (the networks on validation PR-AUC,
@@ -31,12 +34,13 @@ from pathlib import Path
 import numpy as np
 
 from helpers import paths
-from helpers.artifacts import load_npz, read_json, save_npz, to_jsonable, write_json
+from helpers.artifacts import cached_json, cached_npz, save_npz, to_jsonable, write_json
 from helpers.data.prepared import PreparedData
 from helpers.data.redraw import partition_seed
 from helpers.fingerprint import source_fingerprint
 from helpers.metrics import evaluate, tune_threshold
 from helpers.models.numpy_mlp import NumpyMLPClassifier
+from helpers.models.sklearn_mlp import NAME as SKLEARN_MLP, SklearnMLPClassifier
 from helpers.study.parallel import (
     data_fingerprint,
     run_tasks,
@@ -45,18 +49,23 @@ from helpers.study.parallel import (
 )
 
 __all__ = [
-    "NETWORKS", "REFERENCES", "MODELS", "SEED_FREE", "Runs", "seeds_for", "network_params",
+    "NETWORKS", "CONTESTANTS", "REFERENCES", "MODELS", "SEED_FREE", "Runs", "seeds_for", "network_params",
     "repeated_runs", "run_key", "build_model",
 ]
 
+#: The twins: the same network, initial weights and batch order in NumPy and in PyTorch.
 NETWORKS = ("NumPy MLP", "PyTorch MLP")
+#: Other networks trained with the twins' settings, paired with them by seed only.
+CONTESTANTS = (SKLEARN_MLP,)
 REFERENCES = ("Logistic regression", "Gradient boosting", "Always show (dummy)")
-MODELS = NETWORKS + REFERENCES
+#: Every model of the study (the default of :func:`repeated_runs`).
+MODELS = NETWORKS + CONTESTANTS + REFERENCES
 #: Models without randomness: one fit stands for every seed.
 SEED_FREE = frozenset({"Logistic regression", "Gradient boosting", "Always show (dummy)"})
 #: The modules whose code decides a run's numbers (their source is in every cache key).
 CODE_MODULES = ("study.runs", "study.parallel", "data.redraw", "data.splits", "data.pipeline", "models.base",
-                "models.layers", "models.numpy_mlp", "models.torch_mlp", "models.losses", "metrics")
+                "models.layers", "models.numpy_mlp", "models.torch_mlp", "models.sklearn_mlp", "models.losses",
+                "metrics")
 #: The network settings a run takes from the notebook parameters.
 NETWORK_KEYS = ("hidden_layer_sizes", "learning_rate", "batch_size", "max_epochs", "weight_decay",
                 "class_weight", "patience", "dtype")
@@ -106,11 +115,13 @@ class AlwaysShow:
 def build_model(name: str, params: dict, seed: int):
     """A fresh, unfitted model ``name`` with ``params`` and randomness seeded by ``seed``.
 
-    The PyTorch network trains on one thread (the caller runs one fit per core).
+    The PyTorch network trains on one thread (the caller runs one fit per core); the contestant takes the
+    twins' network settings.
     """
     if name == "NumPy MLP":
-
         return NumpyMLPClassifier(**network_params(**params), random_state=seed)
+    if name == SKLEARN_MLP:
+        return SklearnMLPClassifier(**network_params(**params), random_state=seed)
     if name == "PyTorch MLP":
         from helpers.models.torch_mlp import TorchMLPClassifier
 
@@ -129,9 +140,9 @@ def build_model(name: str, params: dict, seed: int):
 
 
 def _fit(model, name: str, data: PreparedData) -> None:
-    """Fit on train; the networks and gradient boosting early-stop on the validation split."""
+    """Fit on train; the networks (the contestant too) and gradient boosting early-stop on the validation split."""
     X, y = data.X["train"], data.y["train"]
-    if name in NETWORKS or name == "Gradient boosting":
+    if name in NETWORKS + CONTESTANTS or name == "Gradient boosting":
         model.fit(X, y, X_val=data.X["val"], y_val=data.y["val"])
     else:
         model.fit(X, y)
@@ -172,7 +183,7 @@ def _train_and_save(task: dict) -> str:
         "history": getattr(model, "history_", None), "cache_key": task["key"],
     }
     arrays = {"proba_val": proba["val"], "proba_test": proba["test"]}
-    if name in NETWORKS:
+    if name in NETWORKS + CONTESTANTS:
         for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_), start=1):
             arrays[f"W{i}"], arrays[f"b{i}"] = W, b
     folder = Path(task["folder"])
@@ -222,7 +233,7 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
     seeds : list of int
         See :func:`seeds_for`.
     network : dict
-        Settings of both networks (:data:`NETWORK_KEYS`), e.g. the cross-validated choice.
+        Settings of both networks and of the contestants (:data:`NETWORK_KEYS`), e.g. the cross-validated choice.
     references : dict
         ``{"Logistic regression": {...}, "Gradient boosting": {...}}``: each model's settings.
     processed_dir, results_dir : path, optional
@@ -246,7 +257,7 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
     for name in models:
         if name not in MODELS:
             raise ValueError(f"unknown model {name!r}; choose from {MODELS}")
-        params = network if name in NETWORKS else to_jsonable(references.get(name, {}))
+        params = network if name in NETWORKS + CONTESTANTS else to_jsonable(references.get(name, {}))
         for seed in seeds:
             partition = partition_seed(data.meta, seed, redraw_validation)
             key = run_key(name, params, seed, fingerprint, partition)
@@ -254,10 +265,14 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
                                   "key": key, "stem": _stem(key),
                                   "folder": str(folder), "processed_dir": processed, "split": split,
                                   "fingerprint": fingerprint}
-    missing, seen = [], set()
+    missing, seen, loaded = [], set(), {}  # loaded: stem -> (record, arrays) of the finished runs found intact
     for task in plan.values():
-        if task["stem"] not in seen and not _is_cached(folder, task["stem"], task["key"]):
-            missing.append(task)
+        if task["stem"] not in seen:
+            found = _load_run(folder, task["stem"], task["key"], len(data.y["test"]))
+            if found is None:
+                missing.append(task)
+            else:
+                loaded[task["stem"]] = found
         seen.add(task["stem"])
     missing.sort(key=lambda t: (t["partition"], "PyTorch" not in t["name"], "NumPy" not in t["name"]))  # a worker
     # rebuilds a partition only when it changes; within one, the longest fits first
@@ -265,12 +280,14 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
         print(f"training {len(missing)} run(s) of split {split!r} in {min(n_jobs, len(missing))} process(es); "
               f"{len(plan) - len(missing)} taken from the cache", flush=True)
     run_tasks(_train_and_save, missing, n_jobs=n_jobs, desc=f"runs ({split})", progress=progress)
+    for task in missing:
+        loaded[task["stem"]] = _load_run(folder, task["stem"], task["key"], len(data.y["test"]))
+        if loaded[task["stem"]] is None:
+            raise RuntimeError(f"run {task['stem']} of split {split!r} was trained now but cannot be read back from "
+                               f"{paths.display_path(folder)} (see the warning above)")
     records: dict = {name: {} for name in models}
     arrays: dict = {name: {} for name in models}
-    loaded: dict = {}
     for (name, seed), task in plan.items():
-        if task["stem"] not in loaded:
-            loaded[task["stem"]] = (read_json(folder / f"{task['stem']}.json"), load_npz(folder / f"{task['stem']}.npz"))
         records[name][seed], arrays[name][seed] = loaded[task["stem"]]
     groups = getattr(data, "groups", None)
     return Runs(split=split, seeds=[int(s) for s in seeds], records=records, arrays=arrays, y_val=data.y["val"],
@@ -281,14 +298,24 @@ def repeated_runs(data: PreparedData, split: str, seeds: list[int], network: dic
                                                            for s in seeds}})
 
 
-def _is_cached(folder: Path, stem: str, key: dict) -> bool:
+def _load_run(folder: Path, stem: str, key: dict, n_test: int) -> tuple[dict, dict] | None:
+    """The record and arrays of the finished run ``stem``, or None when it must be trained.
+
+    A run is finished when its record (written last) and its arrays are both there; a file that cannot
+    be read, a record whose cache key is not ``key`` (the one its name stands for) or arrays without
+    one probability per test row are damaged: moved aside with a one-line warning
+    (:func:`helpers.artifacts.read_cached`), and the run is trained again.
+    """
     record_path, arrays_path = folder / f"{stem}.json", folder / f"{stem}.npz"
     if not (record_path.is_file() and arrays_path.is_file()):
-        return False
-    try:
-        return read_json(record_path).get("cache_key") == key
-    except (OSError, ValueError):
-        return False
+        return None
+    record = cached_json(record_path, check=lambda r: None if r.get("cache_key") == key
+                         else "its cache key is not the one its name stands for")
+    arrays = None if record is None else cached_npz(
+        arrays_path, require=("proba_val", "proba_test"),
+        check=lambda a: None if a["proba_test"].shape == (n_test,)
+        else f"{a['proba_test'].shape} test probabilities for {n_test} test rows")
+    return None if arrays is None else (record, arrays)
 
 
 def results_folder(results_dir, split: str) -> Path:

@@ -33,7 +33,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import ParameterGrid
 
 from helpers import paths
-from helpers.artifacts import read_json, to_jsonable, write_json
+from helpers.artifacts import cached_json, to_jsonable, write_json
 from helpers.data import folds as cv
 from helpers.fingerprint import source_fingerprint
 from helpers.models.base import VALIDATION_FRACTION
@@ -334,12 +334,24 @@ def save_grid(table: pd.DataFrame, folder: str | os.PathLike, family: str = "net
 
 
 def load_grid(folder: str | os.PathLike, family: str = "network") -> tuple[pd.DataFrame, dict] | None:
-    """The saved table and its metadata, or None if ``family`` was not tuned for this split."""
-    path = os.path.join(folder, f"tuning_{family}.json")
-    if not os.path.isfile(path):
+    """The saved table and its metadata, or None if ``family`` was not tuned for this split.
+
+    A damaged file (unreadable, or without a complete table) is moved aside with a one-line warning
+    and counts as not tuned (:func:`helpers.artifacts.cached_json`).
+    """
+    saved = cached_json(os.path.join(folder, f"tuning_{family}.json"), check=_grid_problem)
+    if saved is None:
         return None
-    saved = read_json(path)
     return _table(saved.pop("table"), saved.get("grid", {})), saved
+
+
+def _grid_problem(saved: dict) -> str | None:
+    """Why a saved tuning file cannot be used (None: it can): every row must hold its setting and scores."""
+    columns = {*saved.get("grid", {}), "cv_pr_auc", "rank"}
+    rows = saved["table"]
+    if not rows or any(not columns <= set(row) for row in rows):
+        return "its table lacks rows or columns"
+    return None
 
 
 def _table(rows: list[dict], param_names) -> pd.DataFrame:

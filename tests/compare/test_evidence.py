@@ -214,6 +214,28 @@ def test_comparisons_meet_the_references_with_the_network_chosen_on_validation()
         (runs.metric("PyTorch MLP", "pr_auc") - runs.metric("Gradient boosting", "pr_auc")).mean())
 
 
+def test_the_contestant_is_met_by_the_numpy_mlp_and_never_chosen_as_the_network():
+    """NumPy MLP - scikit-learn MLP for each metric, with both models' spreads; the contestant's validation
+    score, however high, plays no part in which network meets the references."""
+    contestant = study.CONTESTANTS[0]
+    runs = with_validation(fake_runs({**{m: separating(s) for m, s in SIGNALS.items()}, contestant: separating(1.3)},
+                                     seeds=(0, 1, 2), groups=np.arange(400) // 2),
+                           {"NumPy MLP": 1.0, "PyTorch MLP": 1.2, contestant: 4.0})
+    res = evidence.resample_runs(runs, 60, seed=0, n_jobs=1, progress=False)
+    assert evidence.best_network(runs) == "PyTorch MLP"
+    found = evidence.comparisons(runs, res, metrics=("pr_auc", "f1"))
+    assert [d["label"] for d in found] == ["NumPy MLP - PyTorch MLP", f"NumPy MLP - {contestant}",
+                                           "PyTorch MLP - Gradient boosting", "PyTorch MLP - Logistic regression"] * 2
+    mine = [d for d in found if d.get("contestant") == contestant]
+    assert [d["metric"] for d in mine] == ["pr_auc", "f1"] and all("chosen_on" not in d for d in mine)
+    d = mine[0]
+    assert d["estimate"] == pytest.approx((runs.metric("NumPy MLP", "pr_auc") - runs.metric(contestant, "pr_auc")).mean())
+    assert d["low"] < d["estimate"] < d["high"] and d["estimate"] > 0  # signal 1.6 against 1.3
+    assert d["spreads"] == {m: evidence.spread(runs, res, m, "pr_auc") for m in ("NumPy MLP", contestant)}
+    assert contestant in evidence.summary_table(runs, res).index
+    assert contestant not in evidence.first_seed_confusions(runs) and contestant in evidence.first_seed_scores(runs)[0]
+
+
 # ============================================================================ paired replicates, widening
 
 def test_paired_replicates_are_the_replicates_of_paired():

@@ -404,6 +404,56 @@ def test_diff_verdicts_judge_the_frameworks_and_the_network_chosen_on_validation
     assert plain[1].startswith("**Against the references.** The PyTorch MLP is **ahead of** Gradient boosting")
 
 
+CONTESTANT = "scikit-learn MLP"
+
+
+def contestant_diff(est, low, high, metric="pr_auc", means=(0.372, 0.375)):
+    spreads = {m: {"mean": v, "low": v - 0.004, "high": v + 0.004} for m, v in zip(("NumPy MLP", CONTESTANT), means)}
+    return diff(est, low, high, metric, f"NumPy MLP - {CONTESTANT}", contestant=CONTESTANT, spreads=spreads,
+                per_seed=[est] * 10)
+
+
+@pytest.mark.parametrize("pr, words, absent", [
+    (contestant_diff(-0.001, -0.003, 0.002), "NumPy MLP and scikit-learn MLP are equivalent in quality", "better"),
+    (contestant_diff(-0.02, -0.03, -0.01), "scikit-learn MLP is better than NumPy MLP by more than the margin",
+     "equivalent"),
+    (contestant_diff(0.004, 0.001, 0.007), "NumPy MLP scores higher than scikit-learn MLP, but possibly by less",
+     "better than"),
+    (contestant_diff(0.0, -0.01, 0.01), "cannot tell whether NumPy MLP and scikit-learn MLP differ", "equivalent"),
+])
+def test_contestant_verdict_flips_with_the_numbers(pr, words, absent):
+    items = verdicts.contestant_verdicts([diff(0.0, -0.001, 0.001), pr, contestant_diff(0.0, -0.002, 0.002, "f1")],
+                                         MARGINS)
+    assert len(items) == 1
+    text = items[0]
+    assert text.startswith(verdicts.contestant_head("NumPy MLP", CONTESTANT))
+    assert words in text and absent not in text.split("PR-AUC difference")[0]
+    assert ("Mean test PR-AUC over 10 seeds [95 % interval]: NumPy MLP 0.3720 [0.3680, 0.3760], scikit-learn MLP "
+            "0.3750 [0.3710, 0.3790].") in text
+    assert f"PR-AUC difference {verdicts._interval(pr)}" in text and "F1 difference +0.0000 [-0.0020, +0.0020]" in text
+    assert "paired by seed (and its train / validation partition) only" in text
+    other = verdicts.contestant_verdicts([contestant_diff(-0.001, -0.003, 0.002, means=(0.41, 0.40))], MARGINS)[0]
+    assert "NumPy MLP 0.4100" in other and "scikit-learn MLP 0.4000" in other
+    assert verdicts.contestant_verdicts([diff(0.0, -0.001, 0.001)], MARGINS) == []
+
+
+def test_contestant_setup_is_worded_from_its_settings():
+    from helpers.models.sklearn_mlp import UNMATCHED, mlp_classifier_kwargs
+
+    network = {"hidden_layer_sizes": (64, 32), "learning_rate": 1e-3, "batch_size": 512, "max_epochs": 200,
+               "patience": 10, "weight_decay": 1e-3, "class_weight": None}
+    kwargs = mlp_classifier_kwargs(network["hidden_layer_sizes"], 1e-3, 512, 1e-3)
+    text = verdicts.contestant_setup(kwargs, network, UNMATCHED)
+    assert "`MLPClassifier(hidden_layer_sizes=(64, 32), activation='relu', solver='adam'" in text
+    assert "(0.001 x 512 = 0.512)" in text and "alpha=0.512" in text and "random_state" not in text
+    assert "no sample weights" in text and "after 10 epochs without a better validation PR-AUC (at most 200)" in text
+    assert all(f"- {u}" in text for u in UNMATCHED)
+    other = {**network, "batch_size": 256, "weight_decay": 1e-2, "class_weight": "balanced", "patience": None}
+    changed = verdicts.contestant_setup(mlp_classifier_kwargs((64, 32), 1e-3, 256, 1e-2), other, UNMATCHED[:1])
+    assert "(0.01 x 256 = 2.56)" in changed and "n_negative / n_positive" in changed and "never: 200 epochs" in changed
+    assert UNMATCHED[1] not in changed
+
+
 F64 = {"max_weight_diff": 1e-15, "max_proba_diff": 1e-15}
 F32 = {"seed": 1, "max_weight_diff": 1e-4, "max_proba_diff": 1e-3, "common_threshold": 0.2,
        "rows_labelled_differently": 3, "rows": 100, "mcnemar": {"b": 1, "c": 2, "p_value": 1.0}}
@@ -431,6 +481,15 @@ def test_study_conclusions_follow_the_numbers():
     assert "NumPy MLP is better than PyTorch MLP" in flipped[0] and "equivalent in quality" not in flipped[0]
     assert "cannot rank" in flipped[1] and "behind" not in flipped[1]
     assert flipped[4] == "**Calibration.** OTHER CAL." and flipped[5] == "**Imbalance.** OTHER IMB."
+
+
+def test_study_conclusions_carry_the_contestants_verdict_after_the_references():
+    items = conclusions([diff(0.0, -0.001, 0.001), *references(-0.016, -0.023, -0.009),
+                         contestant_diff(-0.001, -0.003, 0.002), contestant_diff(0.0, -0.002, 0.002, "f1")])
+    assert len(items) == 8
+    assert items[3].startswith(verdicts.contestant_head("NumPy MLP", CONTESTANT)) and items[4].startswith("**Thresholds")
+    assert not any("scikit-learn" in i for i in verdicts.diff_verdicts([diff(0.0, -0.001, 0.001),
+                                                                         contestant_diff(0.0, -0.001, 0.001)], MARGINS))
 
 
 def test_conclusions_list_numbers_the_items():

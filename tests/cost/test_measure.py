@@ -125,6 +125,15 @@ def test_the_light_plan_alternates_sweeps_and_times_phases_and_variants_once(pro
     assert [(t["backend"], t["repeat"]) for t in rows] == [(b, r) for r in range(light["row_repeats"])
                                                           for b in ("numpy", "torch")]
     assert all(t["threads"] == 1 and t["row_counts"] == light["row_counts"] for t in rows)
+    contestant = [t for t in tasks if t["backend"] == "sklearn"]  # its own training process, after the twins'
+    assert kinds[2] == ("train", "sklearn") and [t["kind"] for t in contestant] == ["train"]
+    assert contestant[0]["threads"] == 1 and contestant[0]["max_epochs"] == light["contestant_train_epochs"]
+    numpy_sweeps = [t for t in sweeps if t["backend"] == "numpy"]  # each times the contestant; the first profiles it
+    assert all(t["contestant_batches"] == light["contestant_batches"] for t in numpy_sweeps)
+    assert numpy_sweeps[0]["contestant_profile_batches"] == light["contestant_profile_batches"]
+    assert numpy_sweeps[0]["contestant_float64_batches"] == light["contestant_float64_batches"]
+    assert all(not t["contestant_profile_batches"] and not t["contestant_float64_batches"] for t in numpy_sweeps[1:])
+    assert all(not t["contestant_batches"] for t in sweeps if t["backend"] == "torch")
     switches = [t["setting"] for t in tasks if t["kind"] == "adam_switch"]
     assert switches == [s["setting"] for s in cost_record.ADAM_SWITCHES]
     assert all(t["processed_dir"] == str(processed) and t["split"] == "stratified" for t in tasks)
@@ -166,3 +175,26 @@ def test_an_adam_switch_process_reports_imports_memory_and_speed_under_its_envir
     assert result["modules_added"] >= 0 and set(result["compiler_stack"]) <= {"torch._dynamo", "torch._inductor", "sympy"}
     assert bool(result["compiler_stack"]) == (result["modules_added"] > 100)  # the stack is hundreds of modules
     assert result["epoch_seconds"]["512"] > 0 and result["uss_mb"] > 0
+
+
+def test_the_contestants_process_loads_neither_torch_nor_pandas_and_stages_its_network(small_prepared):
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "train",
+                              "backend": "sklearn", "threads": 1, "max_epochs": 2})
+    assert result["modules"] == {"pandas": False, "IPython": False, "torch": False}
+    assert result["epochs"] == 2 and result["max_epochs"] == 2 and result["uss_mb"] > 0
+    steps = [s["step"] for s in result["memory_stack"]]
+    assert steps == ["interpreter", "+ NumPy", "+ scikit-learn (with SciPy)", "+ sklearn.neural_network",
+                     "+ data arrays", "+ training (peak)"]
+
+
+def test_a_numpy_sweep_times_the_contestant_after_the_twin(small_prepared):
+    result = measure.measure({"processed_dir": str(small_prepared), "split": "stratified", "kind": "sweep",
+                              "backend": "numpy", "threads": 1, "batch_sizes": [512], "epochs": 2,
+                              "phase_batches": [], "phase_rows": None, "phase_repeats": 1,
+                              "contestant_batches": [256, 512], "contestant_float64_batches": [512],
+                              "contestant_profile_batches": [512]})
+    c = result["contestant"]
+    assert set(c["epoch_seconds"]) == {"256", "512"} and min(c["epoch_seconds"].values()) > 0
+    assert set(c["float64"]) == {"512"} and [p["batch_size"] for p in c["profile"]] == [512]
+    assert set(c["same_work"]["512"]) == {"relu_derivative", "gather"}
+    assert result["modules"]["torch"] is False

@@ -159,3 +159,82 @@ def test_the_measured_estimator_is_the_backends_twin(backend, variant, expected)
         assert model.num_threads == 2
     if variant:
         assert model.fused_adam is True
+
+
+# ----------------------------------------------------------------------------- scikit-learn's epoch, by part
+def test_the_part_clock_keeps_each_calls_own_time(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(profiling.time, "perf_counter", lambda: now[0])
+    clock = profiling._PartClock()
+
+    def spend(seconds, then=None):
+        now[0] += seconds
+        if then:
+            then()
+        now[0] += seconds
+
+    clock.run("checks", spend, 1.0, lambda: clock.run("loop", spend, 2.0, lambda: clock.run("gather", spend, 0.5)))
+    assert clock.seconds["checks"] == 2.0 and clock.seconds["loop"] == 4.0 and clock.seconds["gather"] == 1.0
+    assert clock.calls == {**dict.fromkeys(profiling.SKLEARN_PARTS, 0), "checks": 1, "loop": 1, "gather": 1}
+
+
+def _float32(data):
+    X, y = data
+    return X.astype(np.float32), y
+
+
+def test_the_epoch_profile_times_every_part_without_changing_the_epoch(skewed_binary_data):
+    from sklearn.neural_network import _multilayer_perceptron as mlp
+
+    from helpers.models.sklearn_mlp import SklearnMLPClassifier
+
+    X, y = _float32(skewed_binary_data)
+    before = mlp._safe_indexing, mlp.LOSS_FUNCTIONS["binary_log_loss"], mlp.BaseMultilayerPerceptron._backprop
+    result = profiling.sklearn_epoch_parts(SklearnMLPClassifier(random_state=0), X, y, X, y, batch_size=64, repeats=2)
+    steps = result["steps"]
+    assert steps == 7 and set(result["parts"]) == set(profiling.SKLEARN_PARTS)
+    calls = result["calls"]
+    assert calls["gather"] == calls["forward"] == calls["loss"] == steps and calls["packing"] == 0
+    assert calls["forward_products"] == 3 * steps and calls["backward_products"] == 5 * steps  # 3 layers
+    assert calls["relu_derivative"] == 2 * steps and calls["checks"] == calls["loop"] == 1
+    assert all(v >= 0 for v in result["parts"].values()) and result["parts"]["packing"] == 0
+    assert result["instrumented_epoch_seconds"] == pytest.approx(sum(result["parts"].values()))
+    assert result["dtypes"]["weights"] == "float32" and {"loss", "adam_update"} <= set(result["dtypes"])
+    # the wrappers are gone afterwards, and a timed epoch trains exactly like a plain one
+    assert (mlp._safe_indexing, mlp.LOSS_FUNCTIONS["binary_log_loss"], mlp.BaseMultilayerPerceptron._backprop) == before
+    plain, timed = (SklearnMLPClassifier(random_state=0, batch_size=64, max_epochs=1, patience=None).fit(X, y, X, y)
+                    for _ in range(2))
+    plain.train_epoch(X, y)
+    profiling._timed_epoch(timed, X, y)
+    for a, b in zip(plain.estimator_.coefs_, timed.estimator_.coefs_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_epoch_profile_names_a_function_scikit_learn_no_longer_has(skewed_binary_data, monkeypatch):
+    from sklearn.neural_network import _multilayer_perceptron as mlp
+
+    from helpers.models.sklearn_mlp import SklearnMLPClassifier
+
+    X, y = _float32(skewed_binary_data)
+    model = SklearnMLPClassifier(random_state=0, batch_size=64, max_epochs=1, patience=None).fit(X, y, X, y)
+    monkeypatch.delattr(mlp, "_safe_indexing")
+    with pytest.raises(RuntimeError, match="has no '_safe_indexing' in sklearn.neural_network._multilayer_perceptron"):
+        profiling._timed_epoch(model, X, y)
+
+
+def test_same_work_times_both_ways_of_each_operation():
+    result = profiling.same_work((5, 8, 4, 1), batch_size=32, n_rows=200, repeats=1, calls=2)
+    assert set(result) == set(profiling.SAME_WORK)
+    assert all(v["sklearn"] > 0 and v["numpy"] > 0 for v in result.values())
+
+
+def test_the_contestant_is_built_and_staged_like_a_backend():
+    from helpers.models.sklearn_mlp import SklearnMLPClassifier
+
+    model = profiling.estimator("sklearn", 1, max_epochs=3)
+    assert type(model) is SklearnMLPClassifier and model.max_epochs == 3
+    with pytest.raises(ValueError, match="no variants"):
+        profiling.estimator("sklearn", 1, {"fused_adam": True})
+    assert "models.sklearn_mlp" in profiling.MEASURING_MODULES
+    steps = [s["step"] for s in profiling.staged_imports("sklearn")]
+    assert steps == ["interpreter", "+ NumPy", "+ scikit-learn (with SciPy)", profiling.SKLEARN_NETWORK_STEP]

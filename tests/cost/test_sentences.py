@@ -38,7 +38,7 @@ def _with_steps(record: dict, numpy: tuple[float, float], torch: tuple[float, fl
 def test_the_verdict_says_how_much_faster_how_much_more_memory_and_why():
     record = _with_steps(fabricated(FAST_NUMPY, SLOW_TORCH, numpy_factors=(1.0, 1.1, 1.2), optim=70),
                          numpy=(1e-4, 1e-6), torch=(1e-3, 1e-6))
-    speed, memory, why = sentences.verdict_sentences(record)
+    speed, memory, why, contestant = sentences.verdict_sentences(record)
     assert speed.startswith("**Speed.** At the report's batch size (512) on one thread, an epoch takes 80 ms in NumPy "
                             "and 250 ms in PyTorch: NumPy is 2.8 x faster (2.6 to 3.1 x across 3 interleaved")
     assert memory == ("**Memory.** At the end of training the PyTorch process holds 280 MB and the NumPy process 90 MB "
@@ -49,11 +49,12 @@ def test_the_verdict_says_how_much_faster_how_much_more_memory_and_why():
     assert "PyTorch's extra memory is the framework's, not the network's: importing torch adds 230 MB" in why
     assert "constructing torch.optim.Adam 70 MB more (it loads sympy, torch._dynamo)" in why
     assert sentences.verdict_markdown(record).startswith("- **Speed.**")
+    assert contestant == "**Against scikit-learn's MLPClassifier.** Not measured at batch 512 in this benchmark."
 
 
 def test_the_verdict_flips_with_the_numbers():
     slower = fabricated(SLOW_TORCH, FAST_NUMPY, numpy_uss=300, torch_uss=120)
-    speed, memory, _ = sentences.verdict_sentences(slower)
+    speed, memory, *_ = sentences.verdict_sentences(slower)
     assert "PyTorch is 3.1 x faster (one sweep" not in speed and "PyTorch is 3.1 x faster" in speed
     assert "PyTorch needs 180 MB less, 0.4 x as much" in memory
     noisy = fabricated(FAST_NUMPY, SLOW_TORCH, numpy_factors=(1.0, 4.0))

@@ -99,6 +99,7 @@ def test_headline_reads_every_saved_record(saved, monkeypatch):
     assert "- **Validation schemes** (notebook 05), each finding judged in every scheme:" in text
     assert "\n  - **Holds in every scheme** x.\n  - **Decided in 1 of 4 schemes** y." in text
     assert "- **Speed.**" in text and "- **Memory.**" in text and "- **Targets** (the light benchmark" in text
+    assert "- **Against scikit-learn's MLPClassifier.**" in text  # the contestant's speed, from the same record
     with pytest.raises(FileNotFoundError, match="no saved study for split 'grouped'"):
         summary.headline_markdown("grouped", results_dir=results)
 
@@ -117,6 +118,26 @@ def test_save_study_records_the_partition_rule_and_the_headline_reports_it(tmp_p
     assert "- **Against the references (the network with the higher mean validation PR-AUC).** The PyTorch MLP is " \
            "**behind** Gradient boosting" in text
     assert "The PyTorch MLP is ahead of Logistic regression, but **possibly by less than the margin**" in text
+
+
+def test_the_headline_carries_the_contestants_verdict_as_the_study_worded_it(tmp_path, monkeypatch):
+    from helpers.compare import verdicts
+
+    contestant = "scikit-learn MLP"
+    runs = fake_runs(split="stratified", seeds=(0, 1))
+    res = evidence.resample_runs(runs, 20, seed=0, n_jobs=1, progress=False)
+    spreads = {m: evidence.spread(runs, res, m, "pr_auc") for m in ("NumPy MLP", "PyTorch MLP")}
+    spreads[contestant] = spreads.pop("PyTorch MLP")
+    pair = {**evidence.paired(runs, res, "NumPy MLP", "PyTorch MLP", "pr_auc"), "label": f"NumPy MLP - {contestant}",
+            "contestant": contestant, "spreads": spreads}
+    mine = verdicts.contestant_verdicts([pair], {"pr_auc": 0.005})
+    assert summary.contestants_sentence({"conclusions": [CONCLUSIONS[0], *REFERENCES]}) is None
+    assert summary.contestants_sentence({"conclusions": [CONCLUSIONS[0], *mine, CONCLUSIONS[1]]}) == mine[0]
+    summary.save_study(tmp_path, META, runs, res, [pair], {"pr_auc": 0.005}, [CONCLUSIONS[0], *REFERENCES, *mine])
+    monkeypatch.setattr(summary, "current_record", lambda *args: None)
+    text = summary.headline_markdown("stratified", results_dir=tmp_path)
+    assert f"- {REFERENCES[0]} {REFERENCES[1].split('.**', 1)[1].strip()}\n- {mine[0]}" in text
+    assert f"{spreads['NumPy MLP']['mean']:.4f}" in text
 
 
 def test_targets_sentence_shows_each_value_with_its_spread_and_verdict():

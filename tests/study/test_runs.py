@@ -35,7 +35,8 @@ def test_seeds_for():
 
 def test_runs_are_paired_cached_and_reproducible(prepared):
     runs = runs_of(prepared, "r1")
-    assert runs.trained == 2 * 2 + 3 * 2  # two networks x two seeds; three seed-free models once per partition
+    assert runs.trained == 3 * 2 + 3 * 2  # two twins and the contestant x two seeds; three seed-free models once per
+    # partition
     np_hist, pt_hist = (runs.records[m][0]["history"] for m in study.NETWORKS)
     # seed 0: the same initial weights and batch order, so the first epoch's loss agrees to float32 rounding
     assert np_hist[0]["train_loss"] == pytest.approx(pt_hist[0]["train_loss"], rel=1e-5)
@@ -44,9 +45,9 @@ def test_runs_are_paired_cached_and_reproducible(prepared):
     assert again.trained == 0
     np.testing.assert_array_equal(again.proba("NumPy MLP", 1), runs.proba("NumPy MLP", 1))
     changed = runs_of(prepared, "r1", learning_rate=5e-3)
-    assert changed.trained == 2 * 2  # only the networks' key changed
+    assert changed.trained == 3 * 2  # only the networks' keys changed (the contestant takes the twins' settings)
     fixed = runs_of(prepared, "r1", redraw=False)
-    assert fixed.trained == 2 * 2 + 3  # one partition: the seed-free models once
+    assert fixed.trained == 3 * 2 + 3  # one partition: the seed-free models once
     for model in study.MODELS:
         record = runs.records[model][0]
         assert record["threshold"] == pytest.approx(record["metrics"]["test"]["threshold"])
@@ -120,3 +121,28 @@ def test_each_seed_trains_on_its_own_partition_shared_by_every_model(prepared):
     assert fixed.records[lr][0] is fixed.records[lr][1] or fixed.records[lr][0] == fixed.records[lr][1]
     assert not np.array_equal(redrawn.proba(lr, 0), redrawn.proba(lr, 1))  # refitted encoders and model
     assert len(redrawn.proba(lr, 0)) == len(fixed.proba(lr, 0)) == len(redrawn.y_test)
+
+
+def test_the_contestant_trains_with_the_twins_settings_on_their_partition(prepared):
+    """scikit-learn's MLPClassifier runs in the same pool: the twins' network settings, the same seed and
+    partition, early stopping on the validation rows, its threshold tuned there, its weights saved; the
+    twins stay the only NETWORKS (the imbalance study, the float64 check and the chosen network are theirs)."""
+    assert study.NETWORKS == ("NumPy MLP", "PyTorch MLP") and study.CONTESTANTS == ("scikit-learn MLP",)
+    assert set(study.MODELS) == {*study.NETWORKS, *study.CONTESTANTS, *study.REFERENCES}
+    contestant = study.CONTESTANTS[0]
+    runs = runs_of(prepared, "c1", seeds=(0, 1), models=("NumPy MLP", contestant))
+    for seed in (0, 1):
+        mine, twin = runs.records[contestant][seed], runs.records["NumPy MLP"][seed]
+        assert mine["params"] == twin["params"] and mine["partition"] == twin["partition"] == seed
+        assert 1 <= mine["best_epoch"] <= mine["n_epochs"] <= NET["max_epochs"]
+        assert mine["threshold_rule"] == "maximise F1 on the validation split"
+        shapes = [runs.arrays[contestant][seed][f"W{i}"].shape for i in (1, 2)]
+        assert shapes == [(runs.arrays["NumPy MLP"][seed]["W1"].shape[0], 8), (8, 1)]
+    assert not np.array_equal(runs.proba(contestant, 0), runs.proba("NumPy MLP", 0))  # its own weights and batches
+    again = runs_of(prepared, "c1", seeds=(0, 1), models=("NumPy MLP", contestant))
+    assert again.trained == 0
+    fresh = runs_of(prepared, "c2", seeds=(1,), models=(contestant,))
+    np.testing.assert_array_equal(fresh.proba(contestant, 1), runs.proba(contestant, 1))  # same seed, same numbers
+    model = study.build_model(contestant, {**NET, "class_weight": "balanced"}, seed=4)
+    assert model.random_state == 4 and model.class_weight == "balanced" and model.batch_size == NET["batch_size"]
+    assert "models.sklearn_mlp" in study.CODE_MODULES
