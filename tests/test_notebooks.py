@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -69,6 +70,19 @@ def test_synthetic_runs_carry_the_banner(executed_report):
     _, executed = executed_report
     for name, nb_path in executed.items():
         assert "SYNTHETIC DATA" in json.dumps(_outputs(nb_path)[1]), name
+
+
+def test_no_folder_of_this_machine_in_any_output(executed_report):
+    import tempfile
+
+    root, executed = executed_report
+    folders = {str(paths.REPO_ROOT), str(root), str(Path.home()), tempfile.gettempdir()}
+    for name, nb_path in executed.items():
+        texts = [o.get("text", "") for o in _outputs(nb_path)[1]]  # streams; then what displays as text (no images)
+        texts += [str(v) for o in _outputs(nb_path)[1] for mime, v in o.get("data", {}).items() if mime.startswith("text/")]
+        texts += ["\n".join(o.get("traceback", [])) for o in _outputs(nb_path)[1]]
+        found = [f for f in folders for t in texts if f in t]
+        assert not found, (name, found)  # file names and project-relative paths only
 
 
 def test_results_and_figures_are_written(executed_report):

@@ -17,6 +17,7 @@ import csv
 import difflib
 import io
 import os
+import sys
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -104,10 +105,18 @@ def find_data(data_path: str | os.PathLike | None = None) -> DataSource:
 
 
 def _synthetic(reason: str) -> DataSource:
-    warnings.warn(
+    """The synthetic source, announced by a :class:`SyntheticDataWarning` at the caller of :func:`find_data`.
+
+    The warning names the calling file relative to the project (:func:`helpers.paths.display_path`), as
+    ``warnings.warn`` would by its absolute path: a notebook's output shows no folder of this machine.
+    """
+    caller = sys._getframe(2)  # _synthetic <- find_data <- its caller (stacklevel 3)
+    warnings.warn_explicit(
         f"Running on the SYNTHETIC default ({reason}). Its numbers are not findings about real patients.",
         SyntheticDataWarning,
-        stacklevel=3,
+        paths.display_path(caller.f_code.co_filename),
+        caller.f_lineno,
+        module=caller.f_globals.get("__name__"),
     )
     return DataSource("synthetic")
 

@@ -135,8 +135,10 @@ def test_source_precedence(tmp_path, good_csv, monkeypatch):
     assert find_data().path == other  # environment beats data folder
     monkeypatch.delenv(raw_data.ENV_VAR)
     monkeypatch.setattr(raw_data.paths, "DATA_DIR", tmp_path / "empty")
-    with pytest.warns(raw_data.SyntheticDataWarning):
+    with pytest.warns(raw_data.SyntheticDataWarning) as caught:
         assert find_data().is_synthetic
+    # it points at the caller (this file), by its path inside the project: no folder of this machine
+    assert caught[0].filename == "tests/data/test_raw.py"
     # "synthetic" asks for the embedded default even when a file would be found
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / raw_data.KAGGLE_NAME).write_bytes(good_csv.read_bytes())
