@@ -178,7 +178,7 @@ def load_npz(path: str | os.PathLike, keys=None) -> dict:
     """
     import numpy as np
 
-    with np.load(path, allow_pickle=False) as npz:
+    with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:  # fh: closed even when np.load fails
         return {k: npz[k] for k in npz.files if keys is None or k in keys}
 
 
@@ -247,6 +247,21 @@ def cached_npz(path: str | os.PathLike, keys=None, require: Iterable[str] = (),
         return None if check is None else check(arrays)
 
     return read_cached(path, lambda p: load_npz(p, None if keys is None else set(keys) | set(required)), complete)
+
+
+def cached_arrays(path: str | os.PathLike | None, require: Iterable[str], compute: Callable[[], dict]) -> dict:
+    """The arrays cached at ``path``, else ``compute()``, saved there (atomically) for the next call.
+
+    ``path`` None: no cache (always computed). A cached file without one of the ``require`` arrays, or
+    one that cannot be read, is damaged: moved aside with one warning line (:func:`cached_npz`) and
+    computed again.
+    """
+    arrays = None if path is None else cached_npz(path, require=require)
+    if arrays is None:
+        arrays = compute()
+        if path is not None:
+            save_npz(path, **arrays)
+    return arrays
 
 
 def set_aside(path: str | os.PathLike, problem: str) -> Path:

@@ -59,3 +59,25 @@ def test_sha256_file_reads_in_chunks_and_matches_hashlib(tmp_path):
     assert artifacts.sha256_file(path, chunk=1000) == hashlib.sha256(data).hexdigest() == artifacts.sha256_file(path)
     path.write_bytes(data[:-1] + b"\x00")
     assert artifacts.sha256_file(path) != hashlib.sha256(data).hexdigest()
+
+
+def test_cached_arrays_computes_once_and_again_only_when_the_file_is_damaged(tmp_path, caplog):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"a": np.arange(3.0)}
+
+    path = tmp_path / "cache.npz"
+    assert artifacts.cached_arrays(None, ["a"], compute)["a"].tolist() == [0, 1, 2]  # no cache: always computed
+    first = artifacts.cached_arrays(path, ["a"], compute)
+    again = artifacts.cached_arrays(path, ["a"], compute)
+    assert len(calls) == 2 and np.array_equal(first["a"], again["a"])  # the second read came from the file
+    path.write_bytes(path.read_bytes()[:20])  # truncated
+    with caplog.at_level("WARNING"):
+        rebuilt = artifacts.cached_arrays(path, ["a"], compute)
+    assert "cache.npz" in caplog.text and "moved aside" in caplog.text
+    assert len(calls) == 3 and np.array_equal(rebuilt["a"], first["a"]) and path.with_name("cache.npz.damaged").exists()
+    with caplog.at_level("WARNING"):  # a file without a required array is not trusted
+        assert artifacts.cached_arrays(path, ["a", "b"], lambda: {"a": np.zeros(1), "b": np.ones(1)})["b"] == 1
+    assert "lacks b" in caplog.text

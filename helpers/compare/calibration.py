@@ -30,23 +30,21 @@ a block of bootstrap replicates given as row multiplicities of shape (m, n).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import cached_npz, save_npz
+from helpers.artifacts import cached_arrays
 from helpers.compare.evidence import (
     per_run,
     percentile_interval,
     replicate_means,
+    replicates_path,
     row_weights,
     seed_draws,
 )
-from helpers.fingerprint import source_fingerprint
 from helpers.metrics import expected_calibration_error
-from helpers.study.parallel import stable_hash
 
 if TYPE_CHECKING:
     from helpers.study.runs import Runs
@@ -362,12 +360,6 @@ def _expit(x):
 
 
 
-def _cache_name(prefix: str, runs: Runs, models, *args) -> str:
-    keys = {m: [runs.records[m][s]["cache_key"] for s in runs.seeds] for m in models}
-    clustered = runs.groups_test is not None
-    return f"{prefix}_{stable_hash([keys, clustered, source_fingerprint(_CODE), *args])}.npz"
-
-
 def calibration_evidence(runs: Runs, models, n_resamples: int = 1000, seed: int = 0, n_jobs: int = 2,
                          cache_dir=None, progress: bool = True) -> dict:
     """Each model's calibration intercept and slope on the test rows, with hierarchical 95 % intervals.
@@ -405,15 +397,11 @@ def calibration_evidence(runs: Runs, models, n_resamples: int = 1000, seed: int 
     """
     models = list(models)
     seeds = runs.seeds
-    name = _cache_name("calibration", runs, models, n_resamples, seed)
-    path = None if cache_dir is None else Path(cache_dir) / name
-    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}{full}" for m in models
-                                                               for k in ("intercept", "slope") for full in ("", "_full")])
-    if flat is None:  # not cached, or damaged (moved aside with a warning)
-        flat = per_run(runs, models, _fit_run, row_weights(runs, n_resamples, seed), n_jobs=n_jobs,
-                       desc="calibration bootstrap", progress=progress)
-        if path is not None:
-            save_npz(path, **flat)
+    flat = cached_arrays(
+        replicates_path(cache_dir, "calibration", runs, models, _CODE, n_resamples, seed),
+        [f"{m}|{k}{full}" for m in models for k in ("intercept", "slope") for full in ("", "_full")],
+        lambda: per_run(runs, models, _fit_run, row_weights(runs, n_resamples, seed), n_jobs=n_jobs,
+                        desc="calibration bootstrap", progress=progress))
     draws = seed_draws(len(seeds), n_resamples, seed)
     out = {}
     for m in models:
@@ -470,17 +458,13 @@ def smoothed_curves(runs: Runs, models, grid=None, n_resamples: int = 200, seed:
         else:
             lo, hi = np.quantile(np.concatenate([runs.proba(m, s) for s in seeds]), [0.01, 0.99])
             grids[m] = np.linspace(lo, hi, 100)
-    name = _cache_name("calibration_curves", runs, models, n_resamples, seed, n_knots,
-                       {m: g.tolist() for m, g in grids.items()})
-    path = None if cache_dir is None else Path(cache_dir) / name
-    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}" for m in models
-                                                               for k in ("curves", "curve_full")])
-    if flat is None:  # not cached, or damaged (moved aside with a warning)
-        flat = per_run(runs, models, _curve_run, row_weights(runs, n_resamples, seed),
-                       lambda m, s: {"grid": grids[m], "n_knots": n_knots}, n_jobs=n_jobs, desc="calibration curves",
-                       progress=progress)
-        if path is not None:
-            save_npz(path, **flat)
+    flat = cached_arrays(
+        replicates_path(cache_dir, "calibration_curves", runs, models, _CODE, n_resamples, seed, n_knots,
+                        {m: g.tolist() for m, g in grids.items()}),
+        [f"{m}|{k}" for m in models for k in ("curves", "curve_full")],
+        lambda: per_run(runs, models, _curve_run, row_weights(runs, n_resamples, seed),
+                        lambda m, s: {"grid": grids[m], "n_knots": n_knots}, n_jobs=n_jobs, desc="calibration curves",
+                        progress=progress))
     draws = seed_draws(len(seeds), n_resamples, seed)
     out = {}
     for m in models:

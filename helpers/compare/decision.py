@@ -31,22 +31,20 @@ called useful at ``t`` only when the whole interval of its gain over the default
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import cached_npz, save_npz
+from helpers.artifacts import cached_arrays
 from helpers.compare.evidence import (
     per_run,
     percentile_interval,
     replicate_means,
+    replicates_path,
     row_weights,
     seed_draws,
 )
-from helpers.fingerprint import source_fingerprint
-from helpers.study.parallel import stable_hash
 
 if TYPE_CHECKING:
     from helpers.study.runs import Runs
@@ -246,13 +244,6 @@ def _runs_of(t: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
     return [(float(t[a]), float(t[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def _cache_name(runs: Runs, models, thresholds: np.ndarray, n_resamples: int, seed: int) -> str:
-    keys = {m: [runs.records[m][s]["cache_key"] for s in runs.seeds] for m in models}
-    clustered = runs.groups_test is not None
-    grid = [round(float(v), 10) for v in thresholds]
-    return f"decision_{stable_hash([keys, clustered, source_fingerprint(_CODE), grid, n_resamples, seed])}.npz"
-
-
 def decision_evidence(runs: Runs, models, thresholds=THRESHOLDS, n_resamples: int = 1000, seed: int = 0,
                       n_jobs: int = 2, cache_dir=None, progress: bool = True) -> dict:
     """Decision curves of ``models`` on the test rows, with hierarchical 95 % bands and paired differences.
@@ -313,16 +304,16 @@ def decision_evidence(runs: Runs, models, thresholds=THRESHOLDS, n_resamples: in
     if t.ndim != 1 or t.size == 0 or np.any(np.diff(t) <= 0) or not np.all((t > 0) & (t < 1)):
         raise ValueError("thresholds must be a non-empty, increasing grid strictly between 0 and 1")
     y = np.asarray(runs.y_test)
-    path = None if cache_dir is None else Path(cache_dir) / _cache_name(runs, models, t, n_resamples, seed)
-    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}" for m in (ALL, *models)
-                                                               for k in ("boot", "full")])
-    if flat is None:  # not cached, or damaged (moved aside with a warning)
+
+    def compute() -> dict:
         weights = row_weights(runs, n_resamples, seed)
-        flat = {f"{ALL}|boot": treat_all(y, t, weights), f"{ALL}|full": treat_all(y, t),
+        return {f"{ALL}|boot": treat_all(y, t, weights), f"{ALL}|full": treat_all(y, t),
                 **per_run(runs, models, _run_net_benefit, weights, lambda m, s: {"thresholds": t}, n_jobs=n_jobs,
                           desc="decision curves", progress=progress)}
-        if path is not None:
-            save_npz(path, **flat)
+
+    grid = [round(float(v), 10) for v in t]
+    flat = cached_arrays(replicates_path(cache_dir, "decision", runs, models, _CODE, grid, n_resamples, seed),
+                         [f"{m}|{k}" for m in (ALL, *models) for k in ("boot", "full")], compute)
     draws = seed_draws(len(seeds), n_resamples, seed)
     all_boot, all_full = flat[f"{ALL}|boot"], flat[f"{ALL}|full"]
     best_default_boot, best_default = np.maximum(all_boot, 0.0), np.maximum(all_full, 0.0)

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import cached_npz, save_npz
+from helpers.artifacts import cached_arrays
+from helpers.fingerprint import source_fingerprint
 from helpers.metrics import (
     mcnemar_exact,
     resample_weights,
@@ -42,6 +43,7 @@ __all__ = [
     "BOOT_METRICS",
     "Resamples",
     "best_network",
+    "replicates_path",
     "comparisons",
     "curve_scores",
     "drift_table",
@@ -111,6 +113,20 @@ def seed_draws(n_seeds: int, n_resamples: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed + 1).integers(0, n_seeds, size=(n_resamples, n_seeds))
 
 
+def replicates_path(cache_dir, prefix: str, runs: Runs, models, code, *args) -> Path | None:
+    """Where replicates computed from ``models``' runs are cached (None without ``cache_dir``).
+
+    The name changes with everything they depend on: the runs' cache keys, whether the test rows are
+    clustered by patient, the code that draws and scores them (this module and the ``code`` modules,
+    :func:`helpers.fingerprint.source_fingerprint`) and the caller's ``args``.
+    """
+    if cache_dir is None:
+        return None
+    keys = {m: [runs.records[m][s]["cache_key"] for s in runs.seeds] for m in models}
+    code = source_fingerprint(("compare.evidence", *code))
+    return Path(cache_dir) / f"{prefix}_{stable_hash([keys, runs.groups_test is not None, code, *args])}.npz"
+
+
 def per_run(runs: Runs, models, worker, weights: np.ndarray, extra=None, n_jobs: int = 2, desc: str = "runs",
             progress: bool = True) -> dict[str, np.ndarray]:
     """``worker`` once per distinct run (:func:`unique_runs`) on the shared row weights, in worker processes,
@@ -168,18 +184,14 @@ def resample_runs(runs: Runs, n_resamples: int = 1000, seed: int = 0, clustered:
     keys and the arguments.
     """
     clustered = clustered and runs.groups_test is not None
-    seeds = runs.seeds
-    keys = {m: [runs.records[m][s]["cache_key"] for s in seeds] for m in runs.models}
-    name = f"bootstrap_{stable_hash([keys, n_resamples, seed, clustered, list(metrics)])}.npz"
-    draws = seed_draws(len(seeds), n_resamples, seed)
-    path = None if cache_dir is None else Path(cache_dir) / name
-    flat = None if path is None else cached_npz(path, require=[f"{m}|{k}" for m in runs.models for k in metrics])
-    if flat is None:  # not cached, or damaged (moved aside with a warning)
-        flat = per_run(runs, runs.models, _score_run, row_weights(runs, n_resamples, seed, clustered),
-                       lambda m, s: {"threshold": runs.records[m][s]["threshold"], "metrics": tuple(metrics)},
-                       n_jobs=n_jobs, desc="bootstrap", progress=progress)
-        if path is not None:
-            save_npz(path, **flat)
+    draws = seed_draws(len(runs.seeds), n_resamples, seed)
+    flat = cached_arrays(
+        replicates_path(cache_dir, "bootstrap", runs, runs.models, ("metrics",), n_resamples, seed, clustered,
+                        list(metrics)),
+        [f"{m}|{k}" for m in runs.models for k in metrics],
+        lambda: per_run(runs, runs.models, _score_run, row_weights(runs, n_resamples, seed, clustered),
+                        lambda m, s: {"threshold": runs.records[m][s]["threshold"], "metrics": tuple(metrics)},
+                        n_jobs=n_jobs, desc="bootstrap", progress=progress))
     scores = {m: {k: flat[f"{m}|{k}"] for k in metrics} for m in runs.models}
     return Resamples(scores, draws, clustered, n_resamples)
 

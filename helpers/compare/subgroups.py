@@ -38,18 +38,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from helpers.artifacts import cached_npz, save_npz
+from helpers.artifacts import cached_arrays
 from helpers.compare.calibration import _BOOT_TOL, _logistic, _logit, calibration_fit
 from helpers.compare.evidence import (
     per_run,
     percentile_interval,
     replicate_means,
+    replicates_path,
     row_weights,
     seed_draws,
 )
@@ -63,9 +63,7 @@ from helpers.compare.verdicts import (
     outcome,
 )
 from helpers.data.features import FEATURE_NAMES
-from helpers.fingerprint import source_fingerprint
 from helpers.metrics import weighted_resample_metrics
-from helpers.study.parallel import stable_hash
 from helpers.study.runs import NETWORKS
 
 if TYPE_CHECKING:
@@ -348,21 +346,17 @@ def subgroup_evidence(runs: Runs, groupings: Groupings, models=None, n_resamples
     cells = ([(OVERALL, _ALL, np.arange(n))] if overall else []) + groupings.cells()
     seeds = runs.seeds
     clustered = runs.groups_test is not None
-    keys = {m: [runs.records[m][s]["cache_key"] for s in seeds] for m in models}
-    name = (f"subgroups_{stable_hash([keys, clustered, n_resamples, seed, _cells_hash(cells), source_fingerprint(_CODE)])}"
-            ".npz")
-    path = None if cache_dir is None else Path(cache_dir) / name
-    weights = None
-    flat = None if path is None else cached_npz(path, require=["prevalence", *(f"{m}|{k}{full}" for m in models
-                                                                              for k in METRICS for full in ("", "|full"))])
-    if flat is None:  # not cached, or damaged (moved aside with a warning)
+
+    def compute() -> dict:
         weights = row_weights(runs, n_resamples, seed)
         flat = per_run(runs, models, _score_run, weights, lambda m, s: {
             "threshold": float(runs.records[m][s]["threshold"]), "cells": [c[2] for c in cells]},
             n_jobs=n_jobs, desc="subgroup bootstrap", progress=progress)
-        flat["prevalence"] = _prevalence(weights, runs.y_test, [c[2] for c in cells])
-        if path is not None:
-            save_npz(path, **flat)
+        return {**flat, "prevalence": _prevalence(weights, runs.y_test, [c[2] for c in cells])}
+
+    flat = cached_arrays(
+        replicates_path(cache_dir, "subgroups", runs, models, _CODE, n_resamples, seed, _cells_hash(cells)),
+        ["prevalence", *(f"{m}|{k}{full}" for m in models for k in METRICS for full in ("", "|full"))], compute)
     y = np.asarray(runs.y_test)
     patients = runs.groups_test if runs.groups_test is not None else groupings.patients
     return SubgroupEvidence(

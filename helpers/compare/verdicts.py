@@ -288,7 +288,7 @@ def imbalance_sentence(rows: list[dict], diffs: list[dict], margins: dict, week1
         verdicts_ = {classify(d, margins["pr_auc"]) for d in by_kind["weighting"]}
         reading = ("class weighting changes where the model cuts, not how well it ranks" if verdicts_ == {EQUIVALENT}
                    else "class weighting is not shown to leave the ranking unchanged")
-        text += (f"**Class weighting.** PR-AUC, balanced minus unweighted: "
+        text += ("**Class weighting.** PR-AUC, balanced minus unweighted: "
                  + _cells(by_kind["weighting"], margins["pr_auc"], "higher", "lower") + f": {reading}. ")
     if by_kind["frameworks"]:
         verdicts_ = {classify(d, margins["f1"]) for d in by_kind["frameworks"]}

@@ -32,6 +32,7 @@ __all__ = [
     "BaseMLPClassifier",
     "VALIDATION_FRACTION",
     "batch_indices",
+    "binary_classifier_tags",
     "init_weights",
     "seed_streams",
 ]
@@ -145,6 +146,16 @@ def _logits_in_chunks(logits_fn, X):
         for start in range(0, X.shape[0], PREDICT_CHUNK_ROWS)
     ]
     return np.concatenate(parts)
+
+
+def binary_classifier_tags(tags):
+    """scikit-learn's estimator ``tags`` set for a binary-only, single-output classifier of dense, finite inputs."""
+    tags.classifier_tags.multi_class = False
+    tags.classifier_tags.multi_label = False
+    tags.target_tags.single_output = True
+    tags.input_tags.allow_nan = False
+    tags.input_tags.sparse = False
+    return tags
 
 
 def _ignore_phase(name: str) -> None:
@@ -308,13 +319,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     # -------------------------------------------------------------------- sklearn API
     def __sklearn_tags__(self):
         """Tags: a binary-only, single-output classifier of dense, finite inputs."""
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        tags.classifier_tags.multi_label = False
-        tags.target_tags.single_output = True
-        tags.input_tags.allow_nan = False
-        tags.input_tags.sparse = False
-        return tags
+        return binary_classifier_tags(super().__sklearn_tags__())
 
     def fit(self, X, y, X_val=None, y_val=None):
         """Train with Adam on mini-batches, early stopping on validation PR-AUC.

@@ -31,7 +31,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from helpers.models.base import BaseMLPClassifier, seed_streams
+from helpers.models.base import BaseMLPClassifier, binary_classifier_tags, seed_streams
 from helpers.models.layers import Adam
 
 __all__ = ["NAME", "UNMATCHED", "SklearnMLPClassifier", "mlp_classifier_kwargs"]
@@ -150,33 +150,10 @@ patience, threshold, random_state, dtype, verbose
         That PR-AUC.
     """
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(64, 32),
-        learning_rate=1e-3,
-        batch_size=512,
-        max_epochs=200,
-        weight_decay=1e-3,
-        class_weight=None,
-        patience=10,
-        threshold=0.5,
-        random_state=None,
-        dtype="float32",
-        verbose=False,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.weight_decay = weight_decay
-        self.class_weight = class_weight
-        self.patience = patience
-        self.threshold = threshold
-        self.random_state = random_state
-        self.dtype = dtype
-        self.verbose = verbose
-
-    # the twins' own checks and rules, shared rather than copied (plain functions of self)
+    # the twins' parameters, checks and rules, shared rather than copied (plain functions of self; scikit-learn
+    # reads the parameters from __init__'s signature)
+    __init__ = BaseMLPClassifier.__init__
+    predict = BaseMLPClassifier.predict
     _check_hyperparameters = BaseMLPClassifier._check_hyperparameters
     _encode_labels = BaseMLPClassifier._encode_labels
     _split_rows = BaseMLPClassifier._split_rows
@@ -184,13 +161,7 @@ patience, threshold, random_state, dtype, verbose
 
     def __sklearn_tags__(self):
         """Tags: a binary-only, single-output classifier of dense, finite inputs."""
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        tags.classifier_tags.multi_label = False
-        tags.target_tags.single_output = True
-        tags.input_tags.allow_nan = False
-        tags.input_tags.sparse = False
-        return tags
+        return binary_classifier_tags(super().__sklearn_tags__())
 
     def fit(self, X, y, X_val=None, y_val=None):
         """Train one ``partial_fit`` epoch at a time, early stopping on validation PR-AUC.
@@ -279,22 +250,6 @@ patience, threshold, random_state, dtype, verbose
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.dtype(self.dtype), order="C")
         return self.estimator_.predict_proba(X).astype(np.float64)
-
-    def predict(self, X):
-        """Labels: ``classes_[1]`` where ``predict_proba(X)[:, 1] >= threshold``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to classify.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        positive = self.predict_proba(X)[:, 1] >= self.threshold
-        return self.classes_[positive.astype(np.intp)]
 
     # ----------------------------------------------------------------------- helpers
     def _new_estimator(self, init_rng):

@@ -289,3 +289,16 @@ def test_widening_is_above_one_when_the_redrawn_runs_spread_more():
     assert (backwards["ratio"] < 1 / 1.1).all()
     np.testing.assert_allclose(backwards["ratio"], 1 / table["ratio"])
     assert "narrower" in verdicts.widening_sentence(backwards)
+
+
+def test_replicates_are_cached_under_a_name_that_changes_with_their_code_and_their_runs(tmp_path, monkeypatch):
+    runs = fake_runs({"NumPy MLP": separating(1.0), "PyTorch MLP": separating(1.0)})
+    name = evidence.replicates_path(tmp_path, "bootstrap", runs, runs.models, ("metrics",), 20, 0)
+    assert name.parent == tmp_path and name.name.startswith("bootstrap_")
+    assert evidence.replicates_path(None, "bootstrap", runs, runs.models, ("metrics",), 20, 0) is None
+    assert evidence.replicates_path(tmp_path, "bootstrap", runs, runs.models, ("metrics",), 21, 0) != name
+    assert evidence.replicates_path(tmp_path, "bootstrap", runs, runs.models[:1], ("metrics",), 20, 0) != name
+    seen = []
+    monkeypatch.setattr(evidence, "source_fingerprint", lambda modules: seen.append(modules) or "edited")
+    assert evidence.replicates_path(tmp_path, "bootstrap", runs, runs.models, ("metrics",), 20, 0) != name
+    assert seen == [("compare.evidence", "metrics")]  # the drawing code itself is always part of the key
